@@ -1,1 +1,5 @@
-export const CORE = 'core';
+export * from './constant-time.js';
+export * from './env.js';
+export * from './errors.js';
+export * from './logger.js';
+export * from './token-cipher.js';

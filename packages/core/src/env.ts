@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+/**
+ * Environment parsing. Each app calls `parseEnv` once in main.ts; nothing else reads process.env.
+ * A failure names every bad variable in one message so an operator fixes them in one go.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.infer<S> {
+  const r = schema.safeParse(source);
+  if (r.success) return r.data;
+  const lines = new Set(
+    r.error.issues.map((i) => {
+      const name = String(i.path[0] ?? '(environment)');
+      // Never echo the received value: it may be a secret.
+      const what = source[name] === undefined ? 'is missing' : `is invalid: ${i.message}`;
+      return `  - ${name} ${what}`;
+    }),
+  );
+  throw new AppError('CONFIG_INVALID', `Invalid configuration:\n${[...lines].join('\n')}`);
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = (protocols: string[]) =>
+  z.url().refine((v) => protocols.includes(new URL(v).protocol), `must be a ${protocols.join(' or ')} URL`);
+
+/** `host[:port]` list; `*.` wildcards allowed where `wildcards` is set. Lower-cased. */
+export const hostList = (wildcards: boolean) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              wildcards ? /^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/ : /^[a-z0-9.-]+(:\d{1,5})?$/,
+              wildcards ? 'expected host[:port] or *.domain entries' : 'expected host[:port] entries',
+            ),
+        )
+        .min(1),
+    );
+
+/** 32-byte keys in base64. `id:key` entries allow rotation; the first one encrypts. */
+const encryptionKeys = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(
+        z.string().refine((entry) => {
+          const key = entry.includes(':') ? entry.slice(entry.indexOf(':') + 1) : entry;
+          return Buffer.from(key, 'base64').length === 32;
+        }, 'each key must be 32 bytes in base64 (optionally prefixed with "keyid:")'),
+      )
+      .min(1),
+  );
+
+export const DEFAULT_OAUTH_HOSTS = 'oauth.bitrix.info,oauth.bitrix24.tech';
+export const DEFAULT_PORTAL_HOSTS =
+  '*.bitrix24.com,*.bitrix24.ru,*.bitrix24.de,*.bitrix24.es,*.bitrix24.com.br,*.bitrix24.fr,*.bitrix24.it,*.bitrix24.pl,*.bitrix24.uk,*.bitrix24.eu,*.bitrix24.in,*.bitrix24.cn,*.bitrix24.tr,*.bitrix24.id,*.bitrix24.jp,*.bitrix24.kz,*.bitrix24.by,*.bitrix24.ua,*.bitrix24.site,*.bitrix24.shop';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Variables that both the server and the worker read. */
+export const commonEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  APP_URL: url(['http:', 'https:']).transform((v) => v.replace(/\/+$/, '')),
+  B24_CLIENT_ID: z.string().min(1),
+  B24_CLIENT_SECRET: z.string().min(1),
+  TOKEN_ENCRYPTION_KEY: encryptionKeys,
+  TOKEN_ENCRYPTION_KEYS_OLD: encryptionKeys.optional(),
+  B24_OAUTH_HOSTS: hostList(false).default(hostList(false).parse(DEFAULT_OAUTH_HOSTS)),
+  B24_PORTAL_HOSTS: hostList(true).default(hostList(true).parse(DEFAULT_PORTAL_HOSTS)),
+  B24_ALLOW_HTTP: bool.default(false),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+export type CommonEnv = z.infer<typeof commonEnvSchema>;
