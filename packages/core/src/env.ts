@@ -24,7 +24,12 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const url = (protocols: string[]) =>
-  z.url().refine((v) => protocols.includes(new URL(v).protocol), `must be a ${protocols.join(' or ')} URL`);
+  z
+    .url()
+    .refine(
+      (v) => URL.canParse(v) && protocols.includes(new URL(v).protocol),
+      `must be a ${protocols.join(' or ')} URL`,
+    );
 
 /** `host[:port]` list; `*.` wildcards allowed where `wildcards` is set. Lower-cased. */
 export const hostList = (wildcards: boolean) =>

@@ -1,0 +1,16 @@
+import { commonEnvSchema, parseEnv } from '@b24app/core';
+import { z } from 'zod';
+
+export const serverEnvSchema = commonEnvSchema.extend({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  /** Where the install and app pages load the BX24 JS library from (the emulator serves a stand-in). */
+  B24_JS_SDK_URL: z.url().default('https://api.bitrix24.com/api/v1/'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type ServerConfig = z.infer<typeof serverEnvSchema>;
+
+export const loadServerConfig = (env: Record<string, string | undefined>): ServerConfig =>
+  parseEnv(serverEnvSchema, env);

@@ -1,0 +1,51 @@
+import type { Server } from 'node:http';
+import { createLogger, handleShutdown } from '@b24app/core';
+import { createDb, pingDb } from '@b24app/db';
+import { createRedis } from '@b24app/jobs';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createApp } from './app.js';
+import { loadServerConfig, type ServerConfig } from './config.js';
+
+// The only file that reads the environment: everything else gets its dependencies passed in.
+let config: ServerConfig;
+try {
+  config = loadServerConfig(process.env);
+} catch (e) {
+  console.error(`server: ${(e as Error).message}`);
+  process.exit(1);
+}
+
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'server' });
+const db = createDb(config.DATABASE_URL);
+const redis = createRedis(config.REDIS_URL, 'producer');
+redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
+const metrics = new Registry();
+collectDefaultMetrics({ register: metrics });
+
+let stopping = false;
+const app = createApp({
+  config,
+  logger,
+  metrics,
+  readiness: { database: () => pingDb(db), redis: async () => void (await redis.ping()) },
+  isStopping: () => stopping,
+});
+
+const server: Server = app.listen(config.PORT, config.HOST, () => {
+  logger.info({ port: config.PORT }, 'server listening');
+});
+server.keepAliveTimeout = 5_000;
+
+handleShutdown({
+  logger,
+  timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  stop: async () => {
+    stopping = true;
+    // Stop accepting, let in-flight requests finish (they are short: intake only records and enqueues).
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await Promise.allSettled([redis.quit(), db.$disconnect()]);
+  },
+});

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { defineJob } from './job-definition.js';
+
+export const QUEUES = {
+  timelineActions: 'timeline-actions',
+} as const;
+
+/** One click on a configurable activity, recorded in timeline_events before it was acknowledged. */
+export const timelineActionJob = defineJob({
+  queue: QUEUES.timelineActions,
+  name: 'timeline-action',
+  schema: z.object({ eventId: z.uuid() }).strict(),
+  defaults: {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 1_000 },
+    removeOnComplete: { age: 3_600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3_600 },
+  },
+});
+
+export const JOBS = { timelineAction: timelineActionJob } as const;

@@ -1,0 +1,3 @@
+export * from './catalog.js';
+export * from './job-definition.js';
+export { createRedis } from './redis-connection.js';
