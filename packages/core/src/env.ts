@@ -47,8 +47,9 @@ export const hostList = (wildcards: boolean) =>
           z
             .string()
             .regex(
-              wildcards ? /^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/ : /^[a-z0-9.-]+(:\d{1,5})?$/,
-              wildcards ? 'expected host[:port] or *.domain entries' : 'expected host[:port] entries',
+              // `*.domain` matches subdomains; `host:*` matches any port (local emulator portals).
+              wildcards ? /^(\*\.)?[a-z0-9.-]+(:(\d{1,5}|\*))?$/ : /^[a-z0-9.-]+(:\d{1,5})?$/,
+              wildcards ? 'expected host[:port], *.domain or host:* entries' : 'expected host[:port] entries',
             ),
         )
         .min(1),
