@@ -8,7 +8,8 @@ const FALSE_VALUES: readonly unknown[] = ['N', 'n', false, 0, '0', 'false'];
 
 const activityFlagSchema = z
   .custom<string | number | boolean>((v) => TRUE_VALUES.includes(v) || FALSE_VALUES.includes(v), {
-    error: 'must be one of Y, N, true, false, 1, 0 ("1", "0", "true", "false" as strings are accepted too)',
+    error: 'must be one of "Y", "N", true, false, 1, 0 (also "y", "n", "1", "0", "true", "false")',
+    abort: false, // keep checking: the incoming/deadline rule must still be reported
   })
   .transform((v): boolean => TRUE_VALUES.includes(v));
 
@@ -22,15 +23,17 @@ const deadlineSchema = z
   .nullable();
 
 const pingOffsetSchema = z
-  .union([z.number().int().min(0), z.string().regex(/^\d+$/)], {
-    error: 'must be a non-negative whole number of minutes',
-  })
+  .custom<number | string>(
+    (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0) || (typeof v === 'string' && /^\d+$/.test(v)),
+    { error: 'must be a non-negative whole number of minutes', abort: false },
+  )
   .transform(Number);
 
 const responsibleIdSchema = z
-  .union([z.number().int().positive(), z.string().regex(/^[1-9]\d*$/)], {
-    error: 'must be a user id greater than 0',
-  })
+  .custom<number | string>(
+    (v) => (typeof v === 'number' && Number.isInteger(v) && v > 0) || (typeof v === 'string' && /^[1-9]\d*$/.test(v)),
+    { error: 'must be a user id greater than 0', abort: false },
+  )
   .transform(Number);
 
 /** An activity flag as the portal reads it, for the cross-field rule (the value may not be normalised yet). */

@@ -30,9 +30,16 @@ const badgeTextSchema = textWithTranslationSchema.superRefine((value: TextWithTr
 
 /** The parameters of crm.activity.badge.add (and the shape badge.get/list return). */
 export const badgeSchema = z.object({
-  code: z.string().regex(BADGE_CODE_PATTERN, {
-    error: (iss) =>
-      iss.input === '' ? 'must not be empty' : 'may contain only Latin letters, digits, "_" and "-" (e.g. missedCall)',
+  code: z.string().superRefine((code, ctx) => {
+    if (code === '') {
+      ctx.addIssue({ code: 'custom', message: 'must not be empty', params: coded('FIELD_IS_REQUIRED') });
+    } else if (!BADGE_CODE_PATTERN.test(code)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `may contain only Latin letters, digits, "_" and "-" (e.g. missedCall), got ${JSON.stringify(code)}`,
+        params: coded('WRONG_FIELD_VALUE'),
+      });
+    }
   }),
   title: badgeTextSchema,
   value: badgeTextSchema,

@@ -72,8 +72,13 @@ export function toLayoutIssues(zodIssues: readonly z.core.$ZodIssue[]): LayoutIs
     const path = joinPath(issue.path);
     switch (issue.code) {
       case 'custom': {
-        const code = (issue.params as Partial<CodedParams> | undefined)?.code ?? 'WRONG_FIELD_VALUE';
-        out.push({ path, message: issue.message, code });
+        // Our superRefine issues carry their code and a complete sentence; plain refinements say what was expected.
+        const code = (issue.params as Partial<CodedParams> | undefined)?.code;
+        out.push(
+          code !== undefined
+            ? { path, message: issue.message, code }
+            : { path, message: `${issue.message}; got ${describeValue(issue.input)}`, code: 'WRONG_FIELD_VALUE' },
+        );
         break;
       }
       case 'unrecognized_keys':

@@ -57,6 +57,7 @@ export const textWithTranslationSchema = z.custom<TextWithTranslation>().superRe
   }
 });
 
+const FLAG_STRINGS = /^(y|n|true|false)$/i;
 const TRUE_STRINGS = /^(y|true)$/i;
 
 /**
@@ -65,9 +66,13 @@ const TRUE_STRINGS = /^(y|true)$/i;
  * the portal would silently read "1" or "yes" as false.
  */
 export const flagSchema = z
-  .union([z.boolean(), z.literal(0), z.literal(1), z.string().regex(/^(y|n|true|false)$/i)], {
-    error: 'must be true or false (the strings "Y", "N", "true" and "false" are also accepted)',
-  })
+  .custom<boolean | 0 | 1 | string>(
+    (v) => typeof v === 'boolean' || v === 0 || v === 1 || (typeof v === 'string' && FLAG_STRINGS.test(v)),
+    {
+      error: 'must be true or false ("Y"/"N" and "true"/"false" also work; Bitrix24 reads any other string as false)',
+      abort: false, // z.custom aborts by default, which would hide sibling rules such as collection counts
+    },
+  )
   .transform((v): boolean => (typeof v === 'string' ? TRUE_STRINGS.test(v) : Boolean(v)));
 
 export const scopeSchema = z.enum(SCOPES);
