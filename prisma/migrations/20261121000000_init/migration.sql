@@ -55,6 +55,8 @@ CREATE TABLE "approvals" (
     "title" TEXT NOT NULL,
     "description" TEXT,
     "responsible_id" INTEGER,
+    "requester_id" INTEGER,
+    "requester_name" TEXT,
     "deadline" TIMESTAMPTZ(3),
     "idempotency_key" TEXT,
     "state" "ApprovalState" NOT NULL DEFAULT 'PENDING',

@@ -1,0 +1,56 @@
+import { Router } from 'express';
+import { formBody, formOf } from '../http/form-body.js';
+import { parseOrThrow } from '../http/validation.js';
+import type { InstallService } from '../install/install.service.js';
+import type { UninstallService } from '../install/uninstall.service.js';
+import type { TimelineIntake } from '../timeline/timeline-intake.service.js';
+import { bitrixEventSchema, normaliseEventName } from './bitrix-event.schemas.js';
+
+export interface EventRouteDeps {
+  install: InstallService;
+  uninstall: UninstallService;
+  timeline: TimelineIntake;
+}
+
+/** POST /b24/events: every Bitrix24 event we bind. Parse, verify, delegate; answer as soon as it is durable. */
+export function eventRoutes(deps: EventRouteDeps): Router {
+  const r = Router();
+  r.post('/b24/events', formBody, async (_req, res) => {
+    const form = formOf(res);
+    const event = parseOrThrow(bitrixEventSchema, { ...form, event: normaliseEventName(form.event) }, 'event');
+    switch (event.event) {
+      case 'ONAPPINSTALL':
+      case 'ONAPPUPDATE': {
+        const a = event.auth;
+        await deps.install.install({
+          source: event.event,
+          memberId: a.member_id.toLowerCase(),
+          domain: a.domain.toLowerCase(),
+          clientEndpoint: a.client_endpoint,
+          serverEndpoint: a.server_endpoint,
+          accessToken: a.access_token,
+          refreshToken: a.refresh_token,
+          expiresAt: a.expires ?? Math.floor(Date.now() / 1000) + (a.expires_in ?? 3600),
+          applicationToken: a.application_token,
+          scope: a.scope,
+        });
+        res.json({ ok: true });
+        return;
+      }
+      case 'ONAPPUNINSTALL':
+        await deps.uninstall.uninstall({
+          memberId: event.auth.member_id.toLowerCase(),
+          applicationToken: event.auth.application_token,
+          clean: event.data?.CLEAN === '1',
+        });
+        res.json({ ok: true });
+        return;
+      case 'ONCRMTIMELINEITEMACTION': {
+        const accepted = await deps.timeline.accept(event);
+        res.json({ ok: true, duplicate: accepted.duplicate });
+        return;
+      }
+    }
+  });
+  return r;
+}

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, type Logger } from '@b24app/core';
+import type { Db } from '@b24app/db';
+import { timelineActionJob } from '@b24app/jobs';
+import type { Queue } from 'bullmq';
+import { verifyApplicationToken } from '../b24/verify-application-token.js';
+import type { TimelineActionEvent } from '../events/bitrix-event.schemas.js';
+import { timelineDedupeKey } from './dedupe-key.js';
+
+export interface TimelineIntake {
+  accept(event: TimelineActionEvent): Promise<{ eventId: string; duplicate: boolean }>;
+}
+
+const SYSTEM_KEYS = new Set(['id', 'entityTypeId', 'entityId', 'activityId', 'userId']);
+
+/**
+ * The click path's hot half. Verify → record durably in PostgreSQL → try to enqueue → answer.
+ * Bitrix24 never redelivers, so the click must be safe in PostgreSQL before we say 200. The enqueue
+ * is best effort with a short deadline: when Redis is slow or down the relay enqueues it later.
+ */
+export function createTimelineIntake(deps: {
+  db: Db;
+  queue: Queue;
+  logger: Logger;
+  enqueueTimeoutMs?: number;
+}): TimelineIntake {
+  const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 500;
+
+  return {
+    async accept(event) {
+      const memberId = event.auth.member_id.toLowerCase();
+      const portal = await verifyApplicationToken(deps.db, memberId, event.auth.application_token);
+      if (portal.status === 'UNINSTALLED') throw new AppError('UNAUTHORIZED', 'event authentication failed');
+
+      const { id: actionId, entityTypeId, entityId, activityId, userId: dataUserId, ...rest } = event.data;
+      const params: Record<string, string> = {};
+      for (const [k, v] of Object.entries(rest)) if (!SYSTEM_KEYS.has(k) && typeof v === 'string') params[k] = v;
+      // auth[user_id] is the clicking user (protocol §3.2); data[userId] only where a portal sends it.
+      const userId = event.auth.user_id ?? dataUserId;
+      if (userId === undefined) throw new AppError('VALIDATION_FAILED', 'event has no user (auth.user_id)');
+
+      const dedupeKey = timelineDedupeKey({ memberId, activityId, actionId, userId, ts: event.ts, params });
+      const id = randomUUID();
+      const inserted = await deps.db.timelineEvent.createMany({
+        data: [
+          {
+            id,
+            portalId: portal.id,
+            dedupeKey,
+            activityId,
+            actionId,
+            entityTypeId,
+            entityId,
+            userId,
+            params,
+            eventTs: event.ts ?? null,
+          },
+        ],
+        skipDuplicates: true,
+      });
+      if (inserted.count === 0) {
+        const existing = await deps.db.timelineEvent.findUnique({ where: { dedupeKey }, select: { id: true } });
+        deps.logger.info({ memberId, activityId, actionId }, 'duplicate timeline delivery ignored');
+        return { eventId: existing?.id ?? id, duplicate: true };
+      }
+
+      await enqueue(id);
+      return { eventId: id, duplicate: false };
+    },
+  };
+
+  async function enqueue(eventId: string): Promise<void> {
+    try {
+      await withDeadline(
+        deps.queue.add(timelineActionJob.name, { eventId }, { ...timelineActionJob.defaults, jobId: eventId }),
+        enqueueTimeoutMs,
+      );
+      await deps.db.timelineEvent.updateMany({
+        where: { id: eventId, state: 'RECEIVED' },
+        data: { state: 'ENQUEUED', enqueuedAt: new Date() },
+      });
+    } catch (err) {
+      // Recorded but not enqueued: the relay in the worker picks it up. The click is not lost.
+      deps.logger.warn({ eventId, err: { message: (err as Error).message } }, 'enqueue deferred to relay');
+    }
+  }
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  p.catch(() => {}); // a late rejection after the deadline is expected and harmless
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`enqueue took longer than ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,1 @@
+export { type ActivityPayload, approvalActivityPayload, approvalView } from './approval-activity.js';
