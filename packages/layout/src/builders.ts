@@ -51,12 +51,12 @@ function compact<T extends object>(value: T): T {
 }
 
 function toActionParams(params: ActionParamsInput): ActionParams {
-  const out: ActionParams = {};
-  for (const [key, value] of Object.entries(params)) {
-    if (value === undefined) continue;
-    out[key] = typeof value === 'boolean' ? (value ? '1' : '') : String(value);
-  }
-  return out;
+  // fromEntries (not assignment) so that every key becomes an own property.
+  return Object.fromEntries(
+    Object.entries(params)
+      .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
+      .map(([key, value]) => [key, typeof value === 'boolean' ? (value ? '1' : '') : String(value)]),
+  );
 }
 
 // ---- actions

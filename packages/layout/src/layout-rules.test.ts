@@ -542,6 +542,21 @@ describe('validateLayout: what the portal stores', () => {
     });
   });
 
+  it('refuses the key "__proto__", which a JavaScript object would drop silently', () => {
+    const layout = minimal();
+    layout.body.blocks = JSON.parse('{"__proto__": {"type": "deadline"}, "b1": {"type": "deadline"}}');
+    expect(validateLayout(layout)).toEqual({
+      ok: false,
+      issues: [
+        {
+          path: 'body.blocks.__proto__',
+          message: 'key "__proto__" is reserved in JavaScript objects; choose another key',
+          code: 'KEY_CONTAIN_WRONG_SYMBOLS',
+        },
+      ],
+    });
+  });
+
   it('accepts integer-like and dashed keys', () => {
     const layout = minimal();
     layout.body.blocks = { 0: textBlock, 'a-b_C9': textBlock };

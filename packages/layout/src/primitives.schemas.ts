@@ -79,9 +79,19 @@ export const scopeSchema = z.enum(SCOPES);
 
 export const nonEmptyStringSchema = z.string().min(1);
 
-function arrayToRecord(value: unknown): unknown {
+function toRecord(value: unknown, ctx: z.RefinementCtx): unknown {
   // A JSON array is a PHP list: its integer keys are valid collection keys.
-  return Array.isArray(value) ? Object.fromEntries(value.map((item, index) => [String(index), item])) : value;
+  if (Array.isArray(value)) return Object.fromEntries(value.map((item, index) => [String(index), item]));
+  // "__proto__" passes the portal's pattern, but zod (like any plain JS object) would drop it silently.
+  if (isPlainObject(value) && Object.hasOwn(value, '__proto__')) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['__proto__'],
+      message: 'key "__proto__" is reserved in JavaScript objects; choose another key',
+      params: coded('KEY_CONTAIN_WRONG_SYMBOLS'),
+    });
+  }
+  return value;
 }
 
 export interface CollectionRules {
@@ -97,7 +107,7 @@ export interface CollectionRules {
  */
 export function collectionSchema<T extends z.ZodType>(item: T, rules: CollectionRules) {
   const [one, many] = rules.noun;
-  return z.preprocess(arrayToRecord, z.record(z.string().regex(COLLECTION_KEY_PATTERN), item)).superRefine(
+  return z.preprocess(toRecord, z.record(z.string().regex(COLLECTION_KEY_PATTERN), item)).superRefine(
     (value, ctx) => {
       const count = Object.keys(value).length;
       if (count > rules.max) {
