@@ -1,0 +1,155 @@
+import { randomMemberId, TEST_REDIS_URL } from '@b24app/testing';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPortalRateLimiter, effectiveBurst, type RateLimitPolicy } from './portal-rate-limiter.js';
+
+// Three connections stand for three processes sharing one Redis.
+const conns = [new Redis(TEST_REDIS_URL), new Redis(TEST_REDIS_URL), new Redis(TEST_REDIS_URL)];
+afterAll(() => Promise.all(conns.map((c) => c.quit())));
+const redis = conns[0] as Redis;
+
+const noHeadroom = () => 0;
+const prefix = () => `test:rl:${randomMemberId()}`;
+
+/** Bitrix24's rule, as documented: +1 per request, drains `drainPerSec`, refused when the counter would exceed `burst`. */
+function portalRejections(sendTimesMs: number[], policy: RateLimitPolicy): number {
+  let level = 0;
+  let last = 0;
+  let rejected = 0;
+  for (const t of [...sendTimesMs].sort((a, b) => a - b)) {
+    level = Math.max(0, level - ((t - last) / 1000) * policy.drainPerSec);
+    last = t;
+    if (level + 1 > policy.burst + 1e-9) rejected += 1;
+    else level += 1;
+  }
+  return rejected;
+}
+
+describe('portal rate limiter (Redis)', () => {
+  it('admits a burst, then says how long to wait without reserving anything', async () => {
+    const limiter = createPortalRateLimiter(redis, {
+      policy: { burst: 10, drainPerSec: 10 },
+      headroom: noHeadroom,
+      keyPrefix: prefix(),
+    });
+    const m = randomMemberId();
+    const first = await Promise.all(Array.from({ length: 10 }, () => limiter.take(m)));
+    expect(first.every((r) => r.ok && r.waitMs === 0)).toBe(true);
+    const refused = await limiter.take(m);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) {
+      expect(refused.reason).toBe('bucket');
+      expect(refused.retryAfterMs).toBeGreaterThan(50);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(100);
+    }
+    // A refusal reserved nothing: after the drain interval one more request fits.
+    await new Promise((r) => setTimeout(r, 110));
+    expect((await limiter.take(m)).ok).toBe(true);
+  });
+
+  it('reserves future slots one drain interval apart when the caller accepts a wait', async () => {
+    const limiter = createPortalRateLimiter(redis, {
+      policy: { burst: 5, drainPerSec: 20 },
+      headroom: noHeadroom,
+      keyPrefix: prefix(),
+    });
+    const m = randomMemberId();
+    const waits: number[] = [];
+    for (let i = 0; i < 15; i += 1) {
+      const r = await limiter.take(m, { maxWaitMs: 2000 });
+      expect(r.ok).toBe(true);
+      if (r.ok) waits.push(r.waitMs);
+    }
+    expect(waits.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
+    // The k-th request beyond the burst waits about k × 50 ms (minus the little time the loop took).
+    for (let k = 1; k <= 10; k += 1) {
+      const w = waits[4 + k] ?? -1;
+      expect(w).toBeGreaterThan(k * 50 - 30);
+      expect(w).toBeLessThanOrEqual(k * 50 + 1);
+    }
+    // Beyond maxWaitMs: refused, with the time until a slot.
+    const refused = await limiter.take(m, { maxWaitMs: 100 });
+    expect(refused).toMatchObject({ ok: false, reason: 'bucket' });
+  });
+
+  it('three processes together never exceed the portal bucket and use nearly all of it', async () => {
+    const policy = { burst: 20, drainPerSec: 40 };
+    const keyPrefix = prefix();
+    const limiters = conns.map((c) => createPortalRateLimiter(c, { policy, keyPrefix }));
+    const m = randomMemberId();
+    const started = Date.now();
+    const sendTimes = await Promise.all(
+      Array.from({ length: 150 }, async (_, i) => {
+        const limiter = limiters[i % 3];
+        if (!limiter) throw new Error('no limiter');
+        const r = await limiter.take(m, { maxWaitMs: 10_000 });
+        if (!r.ok) throw new Error('refused');
+        await new Promise((res) => setTimeout(res, r.waitMs));
+        return Date.now();
+      }),
+    );
+    expect(portalRejections(sendTimes, policy)).toBe(0);
+    const elapsed = (Math.max(...sendTimes) - started) / 1000;
+    const ideal = (150 - policy.burst) / policy.drainPerSec; // what the portal itself would allow
+    expect(elapsed).toBeGreaterThanOrEqual(ideal * 0.95);
+    expect(ideal / elapsed).toBeGreaterThan(0.85);
+  });
+
+  it('keeps headroom below the burst by default', () => {
+    expect(effectiveBurst({ burst: 50, drainPerSec: 2 })).toBe(49);
+    expect(effectiveBurst({ burst: 250, drainPerSec: 5 })).toBe(248);
+    expect(effectiveBurst({ burst: 20, drainPerSec: 40 })).toBe(10);
+  });
+
+  it('treats the bucket as full after the portal said QUERY_LIMIT_EXCEEDED', async () => {
+    const limiter = createPortalRateLimiter(redis, {
+      policy: { burst: 50, drainPerSec: 10 },
+      headroom: noHeadroom,
+      keyPrefix: prefix(),
+    });
+    const m = randomMemberId();
+    expect(await limiter.take(m)).toEqual({ ok: true, waitMs: 0 });
+    await limiter.noteExceeded(m);
+    const r = await limiter.take(m);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.retryAfterMs).toBeGreaterThan(50);
+  });
+
+  it('blocks a method whose operating budget is spent until its reset, leaving other methods alone', async () => {
+    const limiter = createPortalRateLimiter(redis, { keyPrefix: prefix(), operatingBudgetSec: 480 });
+    const m = randomMemberId();
+    const resetAt = Math.floor(Date.now() / 1000) + 3;
+    await limiter.noteOperating(m, 'crm.activity.list', 100, resetAt);
+    expect((await limiter.take(m, { method: 'crm.activity.list' })).ok).toBe(true);
+
+    await limiter.noteOperating(m, 'crm.activity.list', 476, resetAt);
+    const blocked = await limiter.take(m, { method: 'CRM.ACTIVITY.LIST', maxWaitMs: 10_000 });
+    expect(blocked).toMatchObject({ ok: false, reason: 'operating' });
+    if (!blocked.ok) {
+      expect(blocked.retryAfterMs).toBeGreaterThan(1000);
+      expect(blocked.retryAfterMs).toBeLessThanOrEqual(4100);
+    }
+    expect((await limiter.take(m, { method: 'crm.activity.get' })).ok).toBe(true);
+
+    const waitMs = await limiter.noteOperationLimit(m, 'crm.deal.list');
+    expect(waitMs).toBeGreaterThan(1000);
+    expect(await limiter.take(m, { method: 'crm.deal.list' })).toMatchObject({ ok: false, reason: 'operating' });
+  });
+
+  it('uses the per-portal policy when given', async () => {
+    const enterprise = randomMemberId();
+    const limiter = createPortalRateLimiter(redis, {
+      keyPrefix: prefix(),
+      headroom: noHeadroom,
+      policyFor: (id) => (id === enterprise ? { burst: 4, drainPerSec: 1 } : { burst: 2, drainPerSec: 1 }),
+    });
+    const standard = randomMemberId();
+    const count = async (m: string) => {
+      let n = 0;
+      while ((await limiter.take(m)).ok) n += 1;
+      return n;
+    };
+    expect(await count(enterprise)).toBe(4);
+    expect(await count(standard)).toBe(2);
+  });
+});

@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/** A portal's request-intensity limit: Bitrix24's leaky bucket (protocol notes §6.1). */
+export interface RateLimitPolicy {
+  burst: number;
+  drainPerSec: number;
+}
+
+export const STANDARD_POLICY: RateLimitPolicy = { burst: 50, drainPerSec: 2 };
+export const ENTERPRISE_POLICY: RateLimitPolicy = { burst: 250, drainPerSec: 5 };
+
+export type TakeResult =
+  | { ok: true; waitMs: number }
+  | { ok: false; retryAfterMs: number; reason: 'bucket' | 'operating' };
+
+export interface PortalRateLimiter {
+  /**
+   * Reserves the next send slot of the portal's shared bucket. `ok` with `waitMs` = sleep that long, then send
+   * (the slot is yours). Not ok when the slot is further away than `maxWaitMs` (default 0) or the method's
+   * operating budget is spent: nothing is reserved and `retryAfterMs` says when to come back.
+   */
+  take(memberId: string, opts?: { method?: string; maxWaitMs?: number }): Promise<TakeResult>;
+  /** The portal answered QUERY_LIMIT_EXCEEDED anyway (another app on our IP, a smaller plan): treat the bucket as full. */
+  noteExceeded(memberId: string): Promise<void>;
+  /** Records `time.operating` / `time.operating_reset_at` (unix seconds) from an answer. */
+  noteOperating(memberId: string, method: string, operatingSec: number, resetAt: number): Promise<void>;
+  /** The portal answered OPERATION_TIME_LIMIT: block the method for everyone; returns how long (ms). */
+  noteOperationLimit(memberId: string, method: string): Promise<number>;
+  policyOf(memberId: string): RateLimitPolicy;
+}
+
+export interface PortalRateLimiterOptions {
+  policy?: RateLimitPolicy;
+  /** Per-portal policy (e.g. Enterprise 250/5); wins over `policy`. */
+  policyFor?: (memberId: string) => RateLimitPolicy;
+  keyPrefix?: string;
+  /**
+   * Slots kept free below the portal's burst. Our admission time is not the portal's arrival time: requests
+   * admitted apart can arrive bunched by network and event-loop jitter, so we stay a little under the real
+   * burst. Default: max(1, ceil(drainPerSec / 4)), i.e. a quarter second of jitter tolerated.
+   */
+  headroom?: (policy: RateLimitPolicy) => number;
+  /** Per-method operating budget per 10 minutes (protocol notes §6.2). Default 480 s. */
+  operatingBudgetSec?: number;
+}
+
+/** Pure: the burst we actually admit. */
+export function effectiveBurst(policy: RateLimitPolicy, headroom?: (p: RateLimitPolicy) => number): number {
+  const keep = headroom ? headroom(policy) : Math.max(1, Math.ceil(policy.drainPerSec / 4));
+  return Math.max(1, Math.floor(policy.burst - keep));
+}
+
+// GCRA ("virtual scheduling"), the exact dual of Bitrix24's leaky bucket: level = (tat - now) / interval, and a
+// request conforms when level <= burst - 1. Reserving a future slot (wait > 0) lets callers sleep instead of
+// polling Redis. The clock is Redis's, so every process shares one time base.
+// KEYS: bucket, operating. ARGV: burst, drainPerSec, maxWaitMs, operatingLimitMs.
+const TAKE_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local burst = tonumber(ARGV[1])
+local interval = 1000 / tonumber(ARGV[2])
+local maxWait = tonumber(ARGV[3])
+local opLimit = tonumber(ARGV[4])
+if KEYS[2] ~= '' then
+  local op = redis.call('HMGET', KEYS[2], 'operatingMs', 'resetAtMs')
+  local used = tonumber(op[1] or '0')
+  local resetAt = tonumber(op[2] or '0')
+  if used >= opLimit and resetAt > now then
+    return {0, math.ceil(resetAt - now + 1000), 1}
+  end
+end
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local wait = tat - (burst - 1) * interval - now
+if wait < 0 then wait = 0 end
+if wait > maxWait then
+  return {0, math.ceil(wait), 0}
+end
+local newTat = tat + interval
+redis.call('SET', KEYS[1], tostring(newTat), 'PX', math.ceil(newTat - now) + 1000)
+return {1, math.ceil(wait), 0}
+`;
+
+// KEYS: bucket. ARGV: burst, drainPerSec. Pushes the bucket to full (never lowers it).
+const FILL_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = 1000 / tonumber(ARGV[2])
+local full = now + tonumber(ARGV[1]) * interval
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < full then
+  redis.call('SET', KEYS[1], tostring(full), 'PX', math.ceil(full - now) + 1000)
+end
+return 1
+`;
+
+function scriptRunner(redis: Redis, source: string) {
+  const sha = createHash('sha1').update(source).digest('hex');
+  return async (keys: string[], args: (string | number)[]): Promise<unknown> => {
+    try {
+      return await redis.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (e) {
+      if (e instanceof Error && e.message.includes('NOSCRIPT'))
+        return redis.eval(source, keys.length, ...keys, ...args);
+      throw e;
+    }
+  };
+}
+
+/** Per-portal rate limiter shared by every process through Redis (atomic Lua scripts). */
+export function createPortalRateLimiter(redis: Redis, opts: PortalRateLimiterOptions = {}): PortalRateLimiter {
+  const prefix = opts.keyPrefix ?? 'b24:rl';
+  const policyOf = (memberId: string) => opts.policyFor?.(memberId) ?? opts.policy ?? STANDARD_POLICY;
+  // The SDK keeps the same 5 s safety margin below the budget.
+  const operatingLimitMs = Math.max(1000, (opts.operatingBudgetSec ?? 480) * 1000 - 5000);
+  const bucketKey = (memberId: string) => `${prefix}:bucket:${memberId}`;
+  const opKey = (memberId: string, method: string) => `${prefix}:op:${memberId}:${method.toLowerCase()}`;
+  const take = scriptRunner(redis, TAKE_LUA);
+  const fill = scriptRunner(redis, FILL_LUA);
+
+  return {
+    policyOf,
+
+    async take(memberId, takeOpts = {}) {
+      const policy = policyOf(memberId);
+      const [ok, ms, byOperating] = (await take(
+        [bucketKey(memberId), takeOpts.method ? opKey(memberId, takeOpts.method) : ''],
+        [
+          effectiveBurst(policy, opts.headroom),
+          policy.drainPerSec,
+          Math.max(0, takeOpts.maxWaitMs ?? 0),
+          operatingLimitMs,
+        ],
+      )) as [number, number, number];
+      if (ok === 1) return { ok: true, waitMs: ms };
+      return { ok: false, retryAfterMs: ms, reason: byOperating === 1 ? 'operating' : 'bucket' };
+    },
+
+    async noteExceeded(memberId) {
+      const policy = policyOf(memberId);
+      await fill([bucketKey(memberId)], [effectiveBurst(policy, opts.headroom), policy.drainPerSec]);
+    },
+
+    async noteOperating(memberId, method, operatingSec, resetAt) {
+      if (!Number.isFinite(operatingSec) || !Number.isFinite(resetAt) || resetAt <= 0) return;
+      const key = opKey(memberId, method);
+      const resetAtMs = Math.round(resetAt * 1000);
+      await redis
+        .multi()
+        .hset(key, 'operatingMs', Math.round(operatingSec * 1000), 'resetAtMs', resetAtMs)
+        .pexpireat(key, resetAtMs + 1000)
+        .exec();
+    },
+
+    async noteOperationLimit(memberId, method) {
+      const key = opKey(memberId, method);
+      const known = Number((await redis.hget(key, 'resetAtMs')) ?? 0);
+      // Without a known reset time, assume the oldest one-minute basket leaves within a minute.
+      const resetAtMs = known > Date.now() ? known : Date.now() + 60_000;
+      await redis
+        .multi()
+        .hset(key, 'operatingMs', operatingLimitMs, 'resetAtMs', resetAtMs)
+        .pexpireat(key, resetAtMs + 1000)
+        .exec();
+      return resetAtMs - Date.now() + 1000;
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { createTokenCipher } from '@b24app/core';
+import { createDb } from '@b24app/db';
+import { randomMemberId, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY } from '@b24app/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPrismaTokenStore, encryptTokenColumns } from './prisma-token-store.js';
+
+const db = createDb(TEST_DATABASE_URL, { poolSize: 6 });
+// A second client stands for a second process (its own connection pool).
+const otherProcessDb = createDb(TEST_DATABASE_URL, { poolSize: 2 });
+afterAll(() => Promise.all([db.$disconnect(), otherProcessDb.$disconnect()]));
+
+const OLD_KEY = `old:${Buffer.alloc(32, 7).toString('base64')}`;
+const NEW_KEY = `new:${TEST_ENCRYPTION_KEY}`;
+const inFuture = () => Math.floor(Date.now() / 1000) + 3600;
+const token = () => `${randomMemberId()}${randomMemberId()}`; // 64 hex chars, like a real one
+
+async function seedPortal(
+  cipherKeys: { active: string[]; retired?: string[] },
+  tokens = { accessToken: token(), refreshToken: token() },
+) {
+  const memberId = randomMemberId();
+  const cipher = createTokenCipher(cipherKeys.active, cipherKeys.retired);
+  await db.portal.create({
+    data: {
+      memberId,
+      domain: 'example.bitrix24.com',
+      clientEndpoint: 'https://example.bitrix24.com/rest/',
+      serverEndpoint: 'https://oauth.bitrix.info/rest/',
+      scope: 'crm',
+      ...encryptTokenColumns(cipher, { ...tokens, expiresAt: inFuture() }),
+    },
+  });
+  return { memberId, ...tokens };
+}
+
+const rawRow = async (memberId: string) =>
+  (await db.$queryRaw<Record<string, unknown>[]>`SELECT * FROM portals WHERE member_id = ${memberId}`)[0] as Record<
+    string,
+    unknown
+  >;
+
+describe('Prisma token store', () => {
+  it('keeps tokens encrypted at rest and decrypts them on load', async () => {
+    const store = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
+    const seeded = await seedPortal({ active: [NEW_KEY] });
+    const raw = JSON.stringify(await rawRow(seeded.memberId));
+    expect(raw).not.toContain(seeded.accessToken);
+    expect(raw).not.toContain(seeded.refreshToken);
+    expect(raw).toContain('"token_key_id":"new"');
+
+    const creds = await store.load(seeded.memberId);
+    expect(creds).toMatchObject({
+      memberId: seeded.memberId,
+      accessToken: seeded.accessToken,
+      refreshToken: seeded.refreshToken,
+      clientEndpoint: 'https://example.bitrix24.com/rest/',
+      serverEndpoint: 'https://oauth.bitrix.info/rest/',
+      version: 0,
+    });
+  });
+
+  it('loads nothing for unknown, uninstalled or needs-reinstall portals', async () => {
+    const store = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
+    expect(await store.load(randomMemberId())).toBeNull();
+    const a = await seedPortal({ active: [NEW_KEY] });
+    await db.portal.update({ where: { memberId: a.memberId }, data: { status: 'UNINSTALLED' } });
+    expect(await store.load(a.memberId)).toBeNull();
+    await expect(store.withRefreshLock(a.memberId, async () => null)).rejects.toMatchObject({ kind: 'TOKEN_REVOKED' });
+  });
+
+  it('persists rotated tokens under the lock with version + 1, encrypted', async () => {
+    const store = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
+    const seeded = await seedPortal({ active: [NEW_KEY] });
+    const next = { accessToken: token(), refreshToken: token(), expiresAt: inFuture() + 10 };
+    const fresh = await store.withRefreshLock(seeded.memberId, async (current) => {
+      expect(current.refreshToken).toBe(seeded.refreshToken);
+      return next;
+    });
+    expect(fresh).toMatchObject({ ...next, version: 1 });
+    expect(await store.load(seeded.memberId)).toMatchObject({ ...next, version: 1 });
+    const raw = JSON.stringify(await rawRow(seeded.memberId));
+    expect(raw).not.toContain(next.accessToken);
+    expect(raw).not.toContain(next.refreshToken);
+  });
+
+  it('serializes critical sections across connections: the second one sees the first one’s rotation', async () => {
+    // Two stores, as two processes would have; each fn holds the lock for a while.
+    const s1 = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
+    const s2 = createPrismaTokenStore(otherProcessDb, createTokenCipher([NEW_KEY]));
+    const seeded = await seedPortal({ active: [NEW_KEY] });
+    const seen: number[] = [];
+    let inside = 0;
+    let maxInside = 0;
+    const section = (store: typeof s1) =>
+      store.withRefreshLock(seeded.memberId, async (current) => {
+        inside += 1;
+        maxInside = Math.max(maxInside, inside);
+        seen.push(current.version);
+        await new Promise((r) => setTimeout(r, 150));
+        inside -= 1;
+        return { accessToken: token(), refreshToken: token(), expiresAt: inFuture() };
+      });
+    const results = await Promise.all([section(s1), section(s2), section(s1)]);
+    expect(maxInside).toBe(1);
+    expect(seen.sort()).toEqual([0, 1, 2]);
+    expect(results.map((r) => r.version).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('reads a row written with a retired key and re-encrypts it with the active key on the next write', async () => {
+    const seeded = await seedPortal({ active: [OLD_KEY] });
+    expect((await rawRow(seeded.memberId)).token_key_id).toBe('old');
+    // Rotation: the new key is active, the old one retired.
+    const store = createPrismaTokenStore(db, createTokenCipher([NEW_KEY], [OLD_KEY]));
+    expect(await store.load(seeded.memberId)).toMatchObject({ accessToken: seeded.accessToken });
+
+    // Taking the lock without rotating tokens re-encrypts (same version: clients need not notice).
+    const same = await store.withRefreshLock(seeded.memberId, async () => null);
+    expect(same.version).toBe(0);
+    const row = await rawRow(seeded.memberId);
+    expect(row.token_key_id).toBe('new');
+    // Readable with the new key alone: the old key can now be dropped.
+    const newOnly = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
+    expect(await newOnly.load(seeded.memberId)).toMatchObject({
+      accessToken: seeded.accessToken,
+      refreshToken: seeded.refreshToken,
+    });
+  });
+
+  it('markNeedsReinstall forgets the tokens, and with ifVersion leaves a newer install alone', async () => {
+    const store = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
+    const a = await seedPortal({ active: [NEW_KEY] });
+    const version = await store.saveTokens(a.memberId, {
+      accessToken: token(),
+      refreshToken: token(),
+      expiresAt: inFuture(),
+    });
+    expect(version).toBe(1);
+    await store.markNeedsReinstall(a.memberId, 'invalid_grant', { ifVersion: 0 });
+    expect(await store.load(a.memberId)).not.toBeNull();
+
+    await store.markNeedsReinstall(a.memberId, 'invalid_grant', { ifVersion: 1 });
+    expect(await store.load(a.memberId)).toBeNull();
+    const row = await rawRow(a.memberId);
+    expect(row).toMatchObject({ status: 'NEEDS_REINSTALL', access_token_enc: null, refresh_token_enc: null });
+    expect(await store.saveTokens(randomMemberId(), { accessToken: 'a', refreshToken: 'r', expiresAt: 1 })).toBeNull();
+  });
+});
