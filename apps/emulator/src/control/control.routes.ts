@@ -1,0 +1,212 @@
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import { registerApp } from '../apps/app-registry.js';
+import { type EmulatorContext, waitIdle } from '../emulator-context.js';
+import { finishInstall, installApp, uninstallApp } from '../install/install-service.js';
+import { expireTokens, issueTokens, revokeTokens, tokenResponse } from '../oauth/token-service.js';
+import { addCrmItem, addUser, type CreatePortalInput, setLimits } from '../portal/portal-service.js';
+import { addFailure } from '../rest/failure-injection.js';
+import { newHex32 } from '../state/ids.js';
+import type { Portal } from '../state/model.js';
+import { clickAction } from '../timeline/click-service.js';
+import { ControlError, controlErrors } from './control-error.js';
+import {
+  clickSchema,
+  createCrmItemSchema,
+  createPortalSchema,
+  createUserSchema,
+  createWebhookSchema,
+  failureSchema,
+  installSchema,
+  issueTokensSchema,
+  limitsSchema,
+  logQuerySchema,
+  registerAppSchema,
+  settingsSchema,
+  tokensSchema,
+  uninstallSchema,
+} from './control.schemas.js';
+import { activityView, portalView } from './views.js';
+
+// The control API under /_emulator: thin routes that parse with zod and call the emulator's services.
+
+export interface EmulatorRuntime {
+  ctx: EmulatorContext;
+  createPortal(input: CreatePortalInput): Promise<Portal>;
+  reset(): Promise<void>;
+}
+
+function portalOf(ctx: EmulatorContext, memberId: string | undefined): Portal {
+  const portal = memberId ? ctx.state.portals.get(memberId) : undefined;
+  if (!portal) throw controlErrors.portalNotFound(String(memberId));
+  return portal;
+}
+
+export function controlRoutes(rt: EmulatorRuntime): Router {
+  const { ctx } = rt;
+  const r = Router();
+  r.use(express.json({ limit: '5mb' }));
+
+  r.post('/portals', async (req, res) => {
+    const portal = await rt.createPortal(createPortalSchema.parse(req.body ?? {}));
+    res.status(201).json(portalView(ctx, portal));
+  });
+  r.get('/portals', (_req, res) => {
+    res.json([...ctx.state.portals.values()].map((p) => portalView(ctx, p)));
+  });
+  r.get('/portals/:memberId', (req, res) => {
+    res.json(portalView(ctx, portalOf(ctx, req.params.memberId)));
+  });
+  r.post('/portals/:memberId/users', (req, res) => {
+    const user = addUser(portalOf(ctx, req.params.memberId), createUserSchema.parse(req.body ?? {}));
+    res.status(201).json(user);
+  });
+  r.post('/portals/:memberId/crm-items', (req, res) => {
+    const item = addCrmItem(ctx, portalOf(ctx, req.params.memberId), createCrmItemSchema.parse(req.body ?? {}));
+    res.status(201).json({ id: item.id, entityTypeId: item.entityTypeId, title: item.title });
+  });
+  r.post('/portals/:memberId/webhooks', (req, res) => {
+    const portal = portalOf(ctx, req.params.memberId);
+    const { userId = 1 } = createWebhookSchema.parse(req.body ?? {});
+    if (!portal.users.has(userId)) throw controlErrors.userNotFound(userId);
+    const code = newHex32().slice(0, 16);
+    portal.webhooks.set(code, { code, userId });
+    res.status(201).json({ url: `http://${portal.domain}/rest/${userId}/${code}/`, userId, code });
+  });
+
+  r.post('/apps', (req, res) => {
+    const app = registerApp(ctx, registerAppSchema.parse(req.body ?? {}));
+    res.status(201).json(app);
+  });
+  r.get('/apps', (_req, res) => {
+    res.json([...ctx.state.apps.values()]);
+  });
+  r.post('/portals/:memberId/apps/:clientId/install', async (req, res) => {
+    res.json(await installApp(ctx, req.params.memberId, req.params.clientId, installSchema.parse(req.body ?? {})));
+  });
+  r.post('/portals/:memberId/apps/:clientId/install-finish', async (req, res) => {
+    await finishInstall(ctx, req.params.memberId, req.params.clientId);
+    res.json({ ok: true });
+  });
+  r.post('/portals/:memberId/apps/:clientId/uninstall', async (req, res) => {
+    await uninstallApp(ctx, req.params.memberId, req.params.clientId, uninstallSchema.parse(req.body ?? {}));
+    res.json({ ok: true });
+  });
+
+  r.post('/portals/:memberId/click', async (req, res) => {
+    const portal = portalOf(ctx, req.params.memberId);
+    const click = clickAction(ctx, portal, clickSchema.parse(req.body ?? {}));
+    const deliveries = await click.deliveries;
+    res.json({
+      delivered: deliveries.length,
+      statuses: deliveries.map((d) => d.status),
+      lockId: click.lock?.id ?? null,
+    });
+  });
+  r.get('/portals/:memberId/activities', (req, res) => {
+    const portal = portalOf(ctx, req.params.memberId);
+    res.json([...portal.activities.values()].map((a) => activityView(ctx, portal, a)));
+  });
+  r.get('/portals/:memberId/activities/:id', (req, res) => {
+    const portal = portalOf(ctx, req.params.memberId);
+    const id = Number(req.params.id);
+    const a = portal.activities.get(id);
+    if (!a) throw controlErrors.activityNotFound(id);
+    res.json(activityView(ctx, portal, a));
+  });
+
+  r.post('/portals/:memberId/tokens/expire', (req, res) => {
+    portalOf(ctx, req.params.memberId);
+    const { clientId } = tokensSchema.parse(req.body ?? {});
+    res.json({ count: expireTokens(ctx, req.params.memberId, clientId) });
+  });
+  r.post('/portals/:memberId/tokens/revoke', (req, res) => {
+    portalOf(ctx, req.params.memberId);
+    const { clientId } = tokensSchema.parse(req.body ?? {});
+    res.json({ count: revokeTokens(ctx, req.params.memberId, clientId) });
+  });
+  r.post('/portals/:memberId/tokens/issue', (req, res) => {
+    const portal = portalOf(ctx, req.params.memberId);
+    const { clientId, userId = 1 } = issueTokensSchema.parse(req.body ?? {});
+    const inst = ctx.state.installation(portal.memberId, clientId);
+    if (!inst) throw controlErrors.notInstalled();
+    if (!portal.users.has(userId)) throw controlErrors.userNotFound(userId);
+    const pair = issueTokens(ctx, { memberId: portal.memberId, clientId, userId });
+    res.json({ ...tokenResponse(ctx, pair), application_token: inst.applicationToken, client_id: clientId });
+  });
+  r.put('/portals/:memberId/limits', (req, res) => {
+    const portal = portalOf(ctx, req.params.memberId);
+    setLimits(portal, limitsSchema.parse(req.body ?? {}), ctx.now());
+    res.json(portal.limits);
+  });
+
+  r.post('/failures', (req, res) => {
+    const f = failureSchema.parse(req.body ?? {});
+    addFailure(ctx, {
+      memberId: f.memberId ?? null,
+      method: f.method.toLowerCase(),
+      remaining: f.count,
+      kind: f.kind,
+      phase: f.phase ?? 'before',
+    });
+    res.status(201).json({ ok: true });
+  });
+  r.delete('/failures', (_req, res) => {
+    ctx.state.failures = [];
+    res.json({ ok: true });
+  });
+
+  r.get('/calls', (req, res) => {
+    const q = logQuerySchema.parse(req.query);
+    res.json(
+      ctx.state.calls
+        .filter((c) => (!q.memberId || c.memberId === q.memberId) && (!q.method || c.method === q.method.toLowerCase()))
+        .filter(
+          (c) => (!q.host || c.host === q.host || c.kind === q.host) && (q.since === undefined || c.seq > q.since),
+        )
+        .sort((a, b) => a.seq - b.seq),
+    );
+  });
+  r.get('/deliveries', (req, res) => {
+    const q = logQuerySchema.parse(req.query);
+    res.json(
+      ctx.state.deliveries.filter(
+        (d) =>
+          (!q.memberId || d.memberId === q.memberId) &&
+          (!q.event || d.event === q.event.toUpperCase()) &&
+          (q.since === undefined || d.seq > q.since),
+      ),
+    );
+  });
+  r.get('/locks', (req, res) => {
+    const q = logQuerySchema.parse(req.query);
+    res.json(ctx.state.locks.filter((l) => !q.memberId || l.memberId === q.memberId));
+  });
+  r.get('/oauth-stats', (_req, res) => {
+    res.json(ctx.state.oauthStats);
+  });
+  r.get('/settings', (_req, res) => {
+    res.json(ctx.settings);
+  });
+  r.patch('/settings', (req, res) => {
+    Object.assign(ctx.settings, settingsSchema.parse(req.body ?? {}));
+    res.json(ctx.settings);
+  });
+  r.post('/idle', async (_req, res) => {
+    res.json({ idle: await waitIdle(ctx) });
+  });
+  r.post('/reset', async (_req, res) => {
+    await rt.reset();
+    res.json({ ok: true });
+  });
+
+  r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof ControlError) return res.status(err.status).json({ error: err.code, message: err.message });
+    if (err instanceof z.ZodError)
+      return res.status(400).json({ error: 'INVALID_INPUT', message: z.prettifyError(err) });
+    ctx.logger.warn(`[emulator] control API error: ${(err as Error).message}`);
+    return res.status(500).json({ error: 'INTERNAL', message: (err as Error).message });
+  });
+  return r;
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+// Request bodies and queries of the control API.
+
+const limits = z.object({
+  burst: z.number().int().positive().optional(),
+  drainPerSec: z.number().positive().optional(),
+  operatingBudgetSec: z.number().nonnegative().optional(),
+  operatingCostSec: z.number().nonnegative().optional(),
+});
+
+export const createPortalSchema = z.object({
+  name: z.string().min(1).optional(),
+  plan: z.enum(['standard', 'enterprise']).optional(),
+  lang: z.string().min(2).max(5).optional(),
+  limits: limits.optional(),
+});
+
+export const createUserSchema = z.object({
+  name: z.string().min(1),
+  admin: z.boolean().optional(),
+  email: z.string().optional(),
+});
+
+export const createCrmItemSchema = z.object({
+  entityTypeId: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  title: z.string().min(1),
+});
+
+export const createWebhookSchema = z.object({ userId: z.number().int().positive().optional() });
+
+export const registerAppSchema = z.object({
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
+  name: z.string().optional(),
+  installUrl: z.url(),
+  appUrl: z.url().optional(),
+  installEventUrl: z.url().optional(),
+  scope: z.string().optional(),
+  withUi: z.boolean().optional(),
+  status: z.enum(['L', 'F', 'D', 'T', 'P', 'S']).optional(),
+  version: z.number().int().positive().optional(),
+});
+
+export const installSchema = z.object({
+  userId: z.number().int().positive().optional(),
+  finish: z.boolean().optional(),
+});
+export const uninstallSchema = z.object({ clean: z.boolean().optional() });
+
+export const clickSchema = z.object({
+  activityId: z.number().int().positive(),
+  actionId: z.string().min(1),
+  userId: z.number().int().positive().optional(),
+  location: z.enum(['button', 'menu', 'tag', 'title', 'logo', 'link']).optional(),
+  key: z.string().optional(),
+  force: z.boolean().optional(),
+});
+
+export const tokensSchema = z.object({ clientId: z.string().optional() });
+export const issueTokensSchema = z.object({ clientId: z.string(), userId: z.number().int().positive().optional() });
+export const limitsSchema = limits;
+
+export const failureSchema = z.object({
+  memberId: z.string().optional(),
+  method: z.string().min(1),
+  count: z.number().int().positive(),
+  kind: z.enum(['503', '500', 'timeout', 'network']),
+  phase: z.enum(['before', 'after']).optional(),
+});
+
+export const settingsSchema = z
+  .object({
+    accessTokenTtlSec: z.number().int().positive(),
+    sendUserIdInData: z.boolean(),
+    retryFailedDeliveries: z.boolean(),
+    deliveryRetries: z.number().int().nonnegative(),
+    deliveryRetryDelayMs: z.number().int().nonnegative(),
+    deliveryTimeoutMs: z.number().int().positive(),
+    invalidateAccessTokenOnRefresh: z.boolean(),
+    unknownTokenError: z.enum(['NO_AUTH_FOUND', 'invalid_token']),
+    legacyFramePost: z.boolean(),
+    batchOperating: z.enum(['inner', 'batch']),
+    duplicateBindError: z.enum(['ERROR_CORE', 'ERROR_HANDLER_ALREADY_EXIST']),
+    authCodeTtlSec: z.number().int().positive(),
+  })
+  .partial();
+
+export const logQuerySchema = z.object({
+  memberId: z.string().optional(),
+  method: z.string().optional(),
+  host: z.string().optional(),
+  event: z.string().optional(),
+  since: z.coerce.number().int().optional(),
+});

@@ -1,0 +1,250 @@
+import type { InstallResult } from '../install/install-service.js';
+import type { OAuthStats } from '../state/emulator-state.js';
+import type {
+  AppRecord,
+  CallLogEntry,
+  DeliveryLogEntry,
+  EmulatorSettings,
+  FailureKind,
+  LockRecord,
+  PortalLimits,
+  User,
+} from '../state/model.js';
+import type { ActivityView, PortalView } from './views.js';
+
+// Typed client of the control API over HTTP (fetch). Works against an in-process emulator or a running one.
+
+export class EmulatorClientError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'EmulatorClientError';
+  }
+}
+
+export interface CreatedPortal {
+  memberId: string;
+  domain: string;
+  clientEndpoint: string;
+  adminUserId: number;
+  name: string;
+  plan: string;
+}
+
+export interface IssuedTokens {
+  access_token: string;
+  refresh_token: string;
+  expires: number;
+  expires_in: number;
+  scope: string;
+  domain: string;
+  server_endpoint: string;
+  status: string;
+  client_endpoint: string;
+  member_id: string;
+  user_id: number;
+  application_token: string;
+  client_id: string;
+}
+
+export class EmulatorClient {
+  private readonly base: string;
+
+  constructor(baseUrl: string) {
+    this.base = baseUrl.replace(/\/+$/, '');
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.base}/_emulator${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const data: unknown = text ? JSON.parse(text) : null;
+    if (!res.ok) {
+      const err = (data ?? {}) as { error?: string; message?: string };
+      throw new EmulatorClientError(err.error ?? 'HTTP_ERROR', err.message ?? `HTTP ${res.status}`, res.status);
+    }
+    return data as T;
+  }
+
+  private query(q: Record<string, string | number | undefined> = {}): string {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+    const s = params.toString();
+    return s ? `?${s}` : '';
+  }
+
+  createPortal(
+    p: {
+      name?: string;
+      plan?: 'standard' | 'enterprise';
+      lang?: string;
+      limits?: { burst?: number; drainPerSec?: number };
+    } = {},
+  ): Promise<CreatedPortal> {
+    return this.request('POST', '/portals', p);
+  }
+
+  portals(): Promise<PortalView[]> {
+    return this.request('GET', '/portals');
+  }
+
+  portal(memberId: string): Promise<PortalView> {
+    return this.request('GET', `/portals/${memberId}`);
+  }
+
+  createUser(memberId: string, u: { name: string; admin?: boolean; email?: string }): Promise<User> {
+    return this.request('POST', `/portals/${memberId}/users`, u);
+  }
+
+  createCrmItem(
+    memberId: string,
+    i: { entityTypeId: 1 | 2 | 3; title: string },
+  ): Promise<{ id: number; entityTypeId: number; title: string }> {
+    return this.request('POST', `/portals/${memberId}/crm-items`, i);
+  }
+
+  /** An incoming webhook (`/rest/{user}/{code}/`): non-app auth, for testing app-context errors. */
+  createWebhook(memberId: string, userId?: number): Promise<{ url: string; userId: number; code: string }> {
+    return this.request('POST', `/portals/${memberId}/webhooks`, { userId });
+  }
+
+  registerApp(a: {
+    clientId?: string;
+    clientSecret?: string;
+    name?: string;
+    installUrl: string;
+    appUrl?: string;
+    installEventUrl?: string;
+    scope?: string;
+    withUi?: boolean;
+    status?: AppRecord['status'];
+    version?: number;
+  }): Promise<AppRecord> {
+    return this.request('POST', '/apps', a);
+  }
+
+  installApp(
+    memberId: string,
+    clientId: string,
+    o: { userId?: number; finish?: boolean } = {},
+  ): Promise<InstallResult> {
+    return this.request('POST', `/portals/${memberId}/apps/${encodeURIComponent(clientId)}/install`, o);
+  }
+
+  /** What BX24.installFinish() does: INSTALLED=Y, then ONAPPINSTALL. */
+  finishInstall(memberId: string, clientId: string): Promise<void> {
+    return this.request<unknown>(
+      'POST',
+      `/portals/${memberId}/apps/${encodeURIComponent(clientId)}/install-finish`,
+      {},
+    ).then(() => undefined);
+  }
+
+  uninstallApp(memberId: string, clientId: string, o: { clean?: boolean } = {}): Promise<void> {
+    return this.request<unknown>('POST', `/portals/${memberId}/apps/${encodeURIComponent(clientId)}/uninstall`, o).then(
+      () => undefined,
+    );
+  }
+
+  /** Like a user clicking the restEvent action with that id: sets the lock, delivers the event, waits for it. */
+  click(
+    memberId: string,
+    a: { activityId: number; actionId: string; userId?: number; location?: string; key?: string; force?: boolean },
+  ): Promise<{ delivered: number; statuses: number[]; lockId: number | null }> {
+    return this.request('POST', `/portals/${memberId}/click`, a);
+  }
+
+  expireTokens(memberId: string, clientId?: string): Promise<void> {
+    return this.request<unknown>('POST', `/portals/${memberId}/tokens/expire`, { clientId }).then(() => undefined);
+  }
+
+  revokeTokens(memberId: string, clientId?: string): Promise<void> {
+    return this.request<unknown>('POST', `/portals/${memberId}/tokens/revoke`, { clientId }).then(() => undefined);
+  }
+
+  issueTokens(memberId: string, clientId: string, userId?: number): Promise<IssuedTokens> {
+    return this.request('POST', `/portals/${memberId}/tokens/issue`, { clientId, userId });
+  }
+
+  setLimits(memberId: string, l: Partial<PortalLimits>): Promise<void> {
+    return this.request<unknown>('PUT', `/portals/${memberId}/limits`, l).then(() => undefined);
+  }
+
+  injectFailures(f: {
+    memberId?: string;
+    method: string;
+    count: number;
+    kind: FailureKind;
+    phase?: 'before' | 'after';
+  }): Promise<void> {
+    return this.request<unknown>('POST', '/failures', f).then(() => undefined);
+  }
+
+  clearFailures(): Promise<void> {
+    return this.request<unknown>('DELETE', '/failures').then(() => undefined);
+  }
+
+  calls(q: { memberId?: string; method?: string; host?: string; since?: number } = {}): Promise<CallLogEntry[]> {
+    return this.request('GET', `/calls${this.query(q)}`);
+  }
+
+  deliveries(q: { memberId?: string; event?: string; since?: number } = {}): Promise<DeliveryLogEntry[]> {
+    return this.request('GET', `/deliveries${this.query(q)}`);
+  }
+
+  /** Polls until at least `count` deliveries match (event delivery is asynchronous). */
+  async waitForDeliveries(
+    q: { memberId?: string; event?: string; since?: number; count?: number },
+    timeoutMs = 10_000,
+  ): Promise<DeliveryLogEntry[]> {
+    const { count = 1, ...filter } = q;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await this.deliveries(filter);
+      if (found.length >= count) return found;
+      if (Date.now() > deadline) {
+        throw new EmulatorClientError('TIMEOUT', `expected ${count} deliveries, saw ${found.length}`, 0);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  activity(memberId: string, activityId: number): Promise<ActivityView> {
+    return this.request('GET', `/portals/${memberId}/activities/${activityId}`);
+  }
+
+  activities(memberId: string): Promise<ActivityView[]> {
+    return this.request('GET', `/portals/${memberId}/activities`);
+  }
+
+  locks(q: { memberId?: string } = {}): Promise<LockRecord[]> {
+    return this.request('GET', `/locks${this.query(q)}`);
+  }
+
+  oauthStats(): Promise<OAuthStats> {
+    return this.request('GET', '/oauth-stats');
+  }
+
+  settings(): Promise<EmulatorSettings> {
+    return this.request('GET', '/settings');
+  }
+
+  setSettings(s: Partial<EmulatorSettings>): Promise<EmulatorSettings> {
+    return this.request('PATCH', '/settings', s);
+  }
+
+  /** Resolves once no event delivery is in flight. */
+  idle(): Promise<{ idle: boolean }> {
+    return this.request('POST', '/idle', {});
+  }
+
+  reset(): Promise<void> {
+    return this.request<unknown>('POST', '/reset', {}).then(() => undefined);
+  }
+}

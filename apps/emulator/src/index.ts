@@ -1,0 +1,22 @@
+// Public API of @b24app/emulator: a local Bitrix24 portal + OAuth server for tests, `npm start` and app developers.
+export { type EmulatorOptions, type RunningEmulator, startEmulator } from './emulator.js';
+export {
+  EmulatorClient,
+  EmulatorClientError,
+  type CreatedPortal,
+  type IssuedTokens,
+} from './control/emulator-client.js';
+export type { ActivityView, PortalView } from './control/views.js';
+export type { InstallResult } from './install/install-service.js';
+export type { OAuthStats } from './state/emulator-state.js';
+export type {
+  AppRecord,
+  CallLogEntry,
+  DeliveryLogEntry,
+  EmulatorSettings,
+  FailureKind,
+  LockRecord,
+  PortalLimits,
+} from './state/model.js';
+export { DEFAULT_SETTINGS } from './state/model.js';
+export { encodePhpForm, parsePhpForm } from './http/php-form.js';

@@ -1,0 +1,284 @@
+import type { Server } from 'node:http';
+import type { LeakyBucketState } from '../limits/leaky-bucket.js';
+import type { OperatingState } from '../limits/operating-budget.js';
+
+export type PlanName = 'standard' | 'enterprise';
+export type AppStatus = 'L' | 'F' | 'D' | 'T' | 'P' | 'S';
+export type CrmEntityTypeId = 1 | 2 | 3;
+export type LockKind = 'loader' | 'disable';
+
+/** Switches for behaviour the protocol notes mark unconfirmed; changeable at runtime through the control API. */
+export interface EmulatorSettings {
+  accessTokenTtlSec: number;
+  /** data[userId] on ONCRMTIMELINEITEMACTION (documented, absent from the source) */
+  sendUserIdInData: boolean;
+  /** Bitrix24 documents no retry; on = up to `deliveryRetries` more attempts */
+  retryFailedDeliveries: boolean;
+  deliveryRetries: number;
+  deliveryRetryDelayMs: number;
+  deliveryTimeoutMs: number;
+  /** the old docs say a refresh also kills the access token issued with the spent refresh token */
+  invalidateAccessTokenOnRefresh: boolean;
+  /** code for an unknown or revoked access token */
+  unknownTokenError: 'NO_AUTH_FOUND' | 'invalid_token';
+  /** omit SERVER_ENDPOINT, APPLICATION_TOKEN, APPLICATION_SCOPE from frame POSTs (as a 2024 capture did) */
+  legacyFramePost: boolean;
+  /** 'inner': batch sub-calls are billed to their own methods (2026 docs); 'batch': to `batch` (SDK PR #539) */
+  batchOperating: 'inner' | 'batch';
+  /** duplicate event.bind: ERROR_CORE (2021 source) or ERROR_HANDLER_ALREADY_EXIST (generic doc example) */
+  duplicateBindError: 'ERROR_CORE' | 'ERROR_HANDLER_ALREADY_EXIST';
+  authCodeTtlSec: number;
+}
+
+export const DEFAULT_SETTINGS: EmulatorSettings = {
+  accessTokenTtlSec: 3600,
+  sendUserIdInData: false,
+  retryFailedDeliveries: false,
+  deliveryRetries: 3,
+  deliveryRetryDelayMs: 500,
+  deliveryTimeoutMs: 10_000,
+  invalidateAccessTokenOnRefresh: false,
+  unknownTokenError: 'NO_AUTH_FOUND',
+  legacyFramePost: false,
+  batchOperating: 'inner',
+  duplicateBindError: 'ERROR_CORE',
+  authCodeTtlSec: 30,
+};
+
+export interface User {
+  id: number;
+  name: string;
+  lastName: string;
+  email: string;
+  admin: boolean;
+}
+
+export interface CrmItem {
+  id: number;
+  entityTypeId: CrmEntityTypeId;
+  title: string;
+  createdAt: number;
+}
+
+export interface PortalLimits {
+  burst: number;
+  drainPerSec: number;
+  /** seconds per method per app in 10 minutes before 429 */
+  operatingBudgetSec: number;
+  /** simulated execution time added per call (seconds); by default the measured time */
+  operatingCostSec?: number;
+}
+
+export interface ActivityFields {
+  typeId: string;
+  completed: boolean;
+  deadline: string | null;
+  pingOffsets: number[];
+  isIncomingChannel: boolean;
+  responsibleId: number;
+  badgeCode: string;
+  originatorId: string | null;
+  originId: string | null;
+}
+
+export interface ConfigurableActivity {
+  id: number;
+  ownerTypeId: number;
+  ownerId: number;
+  clientId: string;
+  fields: ActivityFields;
+  layout: Record<string, unknown>;
+  authorId: number;
+  editorId: number;
+  createdAt: number;
+  updatedAt: number;
+  updates: number;
+}
+
+export interface Badge {
+  code: string;
+  title: unknown;
+  value: unknown;
+  type: string;
+  addedAt: number;
+}
+
+export interface ActivityType {
+  typeId: string;
+  name: string;
+  clientId: string;
+  isConfigurable: boolean;
+}
+
+export interface Webhook {
+  code: string;
+  userId: number;
+}
+
+export interface Portal {
+  memberId: string;
+  name: string;
+  plan: PlanName;
+  domain: string;
+  port: number;
+  clientEndpoint: string;
+  lang: string;
+  server: Server | null;
+  users: Map<number, User>;
+  nextUserId: number;
+  crmItems: Map<string, CrmItem>;
+  nextCrmId: Record<CrmEntityTypeId, number>;
+  activities: Map<number, ConfigurableActivity>;
+  nextActivityId: number;
+  badges: Map<string, Badge>;
+  activityTypes: Map<string, ActivityType>;
+  webhooks: Map<string, Webhook>;
+  limits: PortalLimits;
+  bucket: LeakyBucketState;
+  operating: Map<string, OperatingState>;
+}
+
+export interface AppRecord {
+  /** the portal-local numeric id app.info shows as ID */
+  id: number;
+  clientId: string;
+  clientSecret: string;
+  installUrl: string;
+  appUrl: string;
+  /** Market "installation event handler URL": gets ONAPPINSTALL like an event.bind'ed handler */
+  installEventUrl: string | null;
+  scope: string;
+  withUi: boolean;
+  status: AppStatus;
+  version: number;
+  name: string;
+}
+
+export interface Installation {
+  memberId: string;
+  clientId: string;
+  installed: boolean;
+  applicationToken: string;
+  installedBy: number;
+  installedAt: number;
+}
+
+export interface EventBinding {
+  id: number;
+  memberId: string;
+  clientId: string;
+  event: string;
+  handler: string;
+  authType: number;
+  offline: boolean;
+  connector: string;
+  boundBy: number;
+}
+
+export interface AccessTokenRecord {
+  token: string;
+  memberId: string;
+  clientId: string;
+  userId: number;
+  expiresAtMs: number;
+  revoked: boolean;
+}
+
+export interface RefreshTokenRecord {
+  token: string;
+  memberId: string;
+  clientId: string;
+  userId: number;
+  used: boolean;
+  revoked: boolean;
+  /** the access token issued together with it */
+  accessToken: string;
+}
+
+export interface AuthCodeRecord {
+  code: string;
+  memberId: string;
+  clientId: string;
+  userId: number;
+  expiresAtMs: number;
+  used: boolean;
+}
+
+export interface LockRecord {
+  id: number;
+  memberId: string;
+  activityId: number;
+  kind: LockKind;
+  actionId: string;
+  /** footer button key for `disable` locks */
+  button: string | null;
+  userId: number;
+  lockedAt: number;
+  releasedAt?: number;
+  durationMs?: number;
+  releasedBy?: 'update' | 'delete' | 'reset';
+}
+
+export interface CallLogEntry {
+  seq: number;
+  at: number;
+  kind: 'rest' | 'oauth';
+  host: string;
+  memberId: string | null;
+  clientId: string | null;
+  userId: number | null;
+  authType: 'oauth' | 'webhook' | 'none';
+  method: string;
+  /** request parameters with auth, tokens and secrets removed */
+  params: Record<string, unknown>;
+  status: number;
+  error: string | null;
+  durationMs: number;
+  /** seq of the batch call this sub-call ran in */
+  parentSeq: number | null;
+}
+
+export interface DeliveryLogEntry {
+  seq: number;
+  at: number;
+  memberId: string;
+  clientId: string;
+  event: string;
+  handlerId: number;
+  url: string;
+  /** the raw form-encoded body as sent */
+  body: string;
+  /** the same body parsed back (bracket notation) */
+  fields: Record<string, unknown>;
+  attempt: number;
+  /** HTTP status; 0 = network error or timeout */
+  status: number;
+  error: string | null;
+  durationMs: number;
+}
+
+export type FailureKind = '503' | '500' | 'timeout' | 'network';
+
+export interface FailureRule {
+  memberId: string | null;
+  /** lower-case REST method, or `oauth.token` for the token endpoint, or `*` */
+  method: string;
+  remaining: number;
+  kind: FailureKind;
+  /** 'after': the method runs, then the answer is lost */
+  phase: 'before' | 'after';
+}
+
+export interface FrameSession {
+  sid: string;
+  memberId: string;
+  clientId: string;
+  userId: number;
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  placement: string;
+  placementOptions: Record<string, unknown>;
+  lang: string;
+  install: boolean;
+}
