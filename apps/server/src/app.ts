@@ -1,16 +1,27 @@
 import type { Logger, ReadinessCheck } from '@b24app/core';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
+import type { ApprovalService } from './approvals/approval.service.js';
+import { approvalRoutes } from './approvals/approvals.routes.js';
 import type { ServerConfig } from './config.js';
+import { eventRoutes } from './events/events.routes.js';
 import { healthRoutes } from './health/health.routes.js';
 import { errorHandler, notFound } from './http/error-handler.js';
+import { installRoutes } from './install/install.routes.js';
+import type { InstallService } from './install/install.service.js';
+import type { UninstallService } from './install/uninstall.service.js';
+import type { TimelineIntake } from './timeline/timeline-intake.service.js';
 
 export interface ServerDeps {
-  config: ServerConfig;
+  config: Pick<ServerConfig, 'API_TOKEN' | 'B24_JS_SDK_URL'>;
   logger: Logger;
   metrics: Registry;
   readiness: Record<string, ReadinessCheck>;
   isStopping: () => boolean;
+  install: InstallService;
+  uninstall: UninstallService;
+  timeline: TimelineIntake;
+  approvals: ApprovalService;
 }
 
 /** Builds the Express app from its dependencies. No I/O happens here; main.ts wires and listens. */
@@ -18,7 +29,11 @@ export function createApp(deps: ServerDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  app.set('query parser', 'simple'); // flat query strings only; Bitrix24 sends four scalar fields
   app.use(healthRoutes({ checks: deps.readiness, isStopping: deps.isStopping, metrics: deps.metrics }));
+  app.use(installRoutes({ install: deps.install, bx24Url: deps.config.B24_JS_SDK_URL, logger: deps.logger }));
+  app.use(eventRoutes({ install: deps.install, uninstall: deps.uninstall, timeline: deps.timeline }));
+  app.use(approvalRoutes({ approvals: deps.approvals, apiToken: deps.config.API_TOKEN }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

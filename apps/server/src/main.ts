@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import { createLogger, handleShutdown } from '@b24app/core';
-import { createDb, pingDb } from '@b24app/db';
+import { createDb } from '@b24app/db';
 import { createRedis } from '@b24app/jobs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app.js';
 import { loadServerConfig, type ServerConfig } from './config.js';
+import { buildServerDeps } from './wiring.js';
 
 // The only file that reads the environment: everything else gets its dependencies passed in.
 let config: ServerConfig;
@@ -23,13 +24,8 @@ const metrics = new Registry();
 collectDefaultMetrics({ register: metrics });
 
 let stopping = false;
-const app = createApp({
-  config,
-  logger,
-  metrics,
-  readiness: { database: () => pingDb(db), redis: async () => void (await redis.ping()) },
-  isStopping: () => stopping,
-});
+const deps = buildServerDeps({ config, logger, db, redis, metrics, isStopping: () => stopping });
+const app = createApp(deps);
 
 const server: Server = app.listen(config.PORT, config.HOST, () => {
   logger.info({ port: config.PORT }, 'server listening');
@@ -46,6 +42,7 @@ handleShutdown({
       server.close(() => resolve());
       server.closeIdleConnections();
     });
+    await deps.close();
     await Promise.allSettled([redis.quit(), db.$disconnect()]);
   },
 });

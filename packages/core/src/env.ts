@@ -44,13 +44,11 @@ export const hostList = (wildcards: boolean) =>
     .pipe(
       z
         .array(
-          z
-            .string()
-            .regex(
-              // `*.domain` matches subdomains; `host:*` matches any port (local emulator portals).
-              wildcards ? /^(\*\.)?[a-z0-9.-]+(:(\d{1,5}|\*))?$/ : /^[a-z0-9.-]+(:\d{1,5})?$/,
-              wildcards ? 'expected host[:port], *.domain or host:* entries' : 'expected host[:port] entries',
-            ),
+          z.string().regex(
+            // `*.domain` matches subdomains; `host:*` matches any port (local emulator portals).
+            wildcards ? /^(\*\.)?[a-z0-9.-]+(:(\d{1,5}|\*))?$/ : /^[a-z0-9.-]+(:\d{1,5})?$/,
+            wildcards ? 'expected host[:port], *.domain or host:* entries' : 'expected host[:port] entries',
+          ),
         )
         .min(1),
     );

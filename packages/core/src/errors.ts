@@ -16,7 +16,10 @@ export const ERROR_HTTP_STATUS = {
   UNTRUSTED_HOST: 400,
   INSTALL_VERIFICATION_FAILED: 401,
   RATE_LIMITED: 429,
+  /** The portal refused what we asked on the caller's behalf (bad owner, bad field...). */
+  UPSTREAM_REJECTED: 422,
   SERVICE_UNAVAILABLE: 503,
+  UPSTREAM_UNAVAILABLE: 503,
   CONFIG_INVALID: 500,
   INTERNAL: 500,
 } as const;

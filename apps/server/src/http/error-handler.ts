@@ -1,14 +1,20 @@
 import { AppError, errorBody, httpStatusOf, type Logger } from '@b24app/core';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { fromBitrix24 } from './upstream-errors.js';
 
 /** The one place where errors become HTTP answers. Client mistakes are 4xx with a stable code. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const e = fromExpress(err);
+    const e = fromExpress(fromBitrix24(err));
     const status = httpStatusOf(e);
     if (status >= 500) logger.error({ err: e, path: req.path }, 'request failed');
     else logger.debug({ code: (e as AppError).code, path: req.path }, 'request rejected');
     if (res.headersSent) return;
+    const retryAfterMs =
+      (e as AppError).code === 'RATE_LIMITED'
+        ? Number((e as AppError & { details?: { retryAfterMs?: number } }).details?.retryAfterMs)
+        : NaN;
+    if (Number.isFinite(retryAfterMs)) res.set('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
     res.status(status).json(errorBody(e));
   };
 }

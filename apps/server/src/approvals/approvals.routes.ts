@@ -1,0 +1,31 @@
+import express, { Router } from 'express';
+import { bearerAuth } from '../http/bearer-auth.js';
+import { parseOrThrow } from '../http/validation.js';
+import { approvalIdSchema, createApprovalSchema } from './approval.schemas.js';
+import type { ApprovalService } from './approval.service.js';
+
+/** The integrations API: create an approval on a CRM item, read its state. */
+export function approvalRoutes(deps: { approvals: ApprovalService; apiToken: string }): Router {
+  const r = Router();
+  const json = express.json({ limit: '32kb', strict: true });
+  r.use('/api/v1', bearerAuth(deps.apiToken));
+
+  r.post('/api/v1/approvals', json, async (req, res) => {
+    const key = req.get('idempotency-key');
+    const body = parseOrThrow(
+      createApprovalSchema,
+      { ...(isObject(req.body) ? req.body : {}), ...(key ? { idempotencyKey: key } : {}) },
+      'approval',
+    );
+    const { approval, created } = await deps.approvals.create(body);
+    res.status(created ? 201 : 200).json({ id: approval.id, activityId: approval.activityId });
+  });
+
+  r.get('/api/v1/approvals/:id', async (req, res) => {
+    const { id } = parseOrThrow(approvalIdSchema, req.params, 'approval id');
+    res.json(await deps.approvals.get(id));
+  });
+  return r;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

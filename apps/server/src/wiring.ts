@@ -1,0 +1,89 @@
+import { createTokenCipher, type Logger } from '@b24app/core';
+import type { Db } from '@b24app/db';
+import {
+  createPortalClients,
+  createPortalRateLimiter,
+  createPrismaTokenStore,
+  type PortalClients,
+} from '@b24app/bitrix24';
+import { timelineActionJob } from '@b24app/jobs';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { ServerDeps } from './app.js';
+import { createApprovalService } from './approvals/approval.service.js';
+import { createHostPolicy } from './b24/host-policy.js';
+import type { ServerConfig } from './config.js';
+import { reconcileEventBindings } from './install/event-bindings.js';
+import { createInstallService } from './install/install.service.js';
+import { createAppInfoFetcher } from './install/oauth-app-info.js';
+import { createUninstallService } from './install/uninstall.service.js';
+import { createTimelineIntake } from './timeline/timeline-intake.service.js';
+
+/**
+ * Composes the server's services from config and live connections. main.ts owns the connections;
+ * tests call this with their own (real) ones.
+ */
+export function buildServerDeps(opts: {
+  config: ServerConfig;
+  logger: Logger;
+  db: Db;
+  redis: Redis;
+  metrics: Registry;
+  isStopping: () => boolean;
+  fetchImpl?: typeof fetch;
+}): ServerDeps & { queue: Queue; clients: PortalClients; close: () => Promise<void> } {
+  const { config, logger, db, redis } = opts;
+  const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
+  const store = createPrismaTokenStore(db, cipher);
+  const limiter = createPortalRateLimiter(redis);
+  const clients = createPortalClients({
+    store,
+    limiter,
+    clientId: config.B24_CLIENT_ID,
+    clientSecret: config.B24_CLIENT_SECRET,
+    logger,
+    ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
+  });
+  const queue = new Queue(timelineActionJob.queue, { connection: redis });
+  queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
+  const handlerUrl = `${config.APP_URL}/b24/events`;
+
+  const install = createInstallService({
+    db,
+    cipher,
+    hostPolicy: createHostPolicy({
+      oauthHosts: config.B24_OAUTH_HOSTS,
+      portalHosts: config.B24_PORTAL_HOSTS,
+      allowHttp: config.B24_ALLOW_HTTP,
+    }),
+    fetchAppInfo: createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+    clientId: config.B24_CLIENT_ID,
+    bindEvents: async (memberId) => {
+      await reconcileEventBindings(await clients.get(memberId), handlerUrl, logger);
+    },
+    forgetClient: (memberId) => clients.forget(memberId),
+    logger,
+  });
+
+  return {
+    config,
+    logger,
+    metrics: opts.metrics,
+    isStopping: opts.isStopping,
+    readiness: {
+      database: async () => void (await db.$queryRaw`SELECT 1`),
+      redis: async () => void (await redis.ping()),
+    },
+    install,
+    uninstall: createUninstallService({ db, forgetClient: (m) => clients.forget(m), logger }),
+    timeline: createTimelineIntake({ db, queue, logger }),
+    approvals: createApprovalService({ db, clients, logger }),
+    queue,
+    clients,
+    close: async () => {
+      clients.close();
+      await queue.close();
+    },
+  };
+}
