@@ -6,6 +6,12 @@ export const workerEnvSchema = commonEnvSchema.extend({
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** How long a job's lock lives without renewal: a crashed worker's job is picked up again after this. */
+  WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(30_000),
+  RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(1_000),
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
+  /** A click not finished this long after it was (re)enqueued is swept. */
+  SWEEP_STALE_AFTER_MS: z.coerce.number().int().min(1_000).default(60_000),
 });
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

@@ -1,0 +1,27 @@
+import type { Approval, Db, TimelineEvent } from '@b24app/db';
+
+/** What a handler may do: change the approval's state. The layout is rebuilt from that state afterwards. */
+export interface ActionContext {
+  db: Db;
+  approval: Approval;
+  event: TimelineEvent;
+  /** Display name of a portal user, when the portal tells us (best effort). */
+  userName(userId: number): Promise<string | undefined>;
+}
+
+export interface ActionResult {
+  approval: Approval;
+  /** Recorded on the click: what happened. */
+  outcome: 'applied' | 'already_decided' | 'noop';
+}
+
+export interface ActionHandler {
+  /** The `restEvent` action id this handles (`data[id]` of the event). */
+  id: string;
+  handle(ctx: ActionContext): Promise<ActionResult>;
+}
+
+export type ActionHandlerRegistry = ReadonlyMap<string, ActionHandler>;
+
+export const createActionRegistry = (handlers: ActionHandler[]): ActionHandlerRegistry =>
+  new Map(handlers.map((h) => [h.id, h]));

@@ -1,0 +1,236 @@
+import { approvalActivityPayload } from '@b24app/approvals';
+import type { Logger } from '@b24app/core';
+import type { Approval, Db, TimelineEvent } from '@b24app/db';
+import { type Bitrix24Error, isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
+import type { ActionHandlerRegistry } from './action-handlers/index.js';
+import { RateLimitDelay, RetryLater } from './click-outcome.js';
+
+export interface TimelineProcessorDeps {
+  db: Db;
+  clients: PortalClients;
+  actions: ActionHandlerRegistry;
+  logger: Logger;
+  /** Longest time the per-activity ordering lock is held (bounds a stuck REST call). */
+  lockTimeoutMs?: number;
+}
+
+export interface ProcessOptions {
+  /** The last attempt BullMQ will make: on a transient failure, show the error state instead of throwing. */
+  finalAttempt: boolean;
+}
+
+const ERROR_TEXT = 'The decision could not be saved. Please try again.';
+
+/**
+ * Turns one recorded click into exactly one decision and an update of its activity.
+ *
+ * Clicks on one activity are serialised by a PostgreSQL advisory lock on (portal, activity), and
+ * the job that gets the lock first processes every earlier unfinished click of that activity in
+ * the order they were received. Each step is idempotent (a DONE click is skipped, the decision is
+ * a conditional update, the layout is a pure function of the stored state), so BullMQ retries,
+ * stalled-job re-runs after a crash, the relay and the sweeper may all run a click again safely.
+ */
+export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
+  const { db, logger } = deps;
+  const names = new Map<string, string | undefined>();
+
+  async function process(eventId: string, opts: ProcessOptions): Promise<void> {
+    const event = await db.timelineEvent.findUnique({ where: { id: eventId } });
+    if (!event || event.state === 'DONE' || event.state === 'FAILED') return; // purged (CLEAN=1) or finished
+
+    await db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${event.portalId}:${event.activityId}`}, 0))`;
+        const queue = await db.timelineEvent.findMany({
+          where: {
+            portalId: event.portalId,
+            activityId: event.activityId,
+            state: { in: ['RECEIVED', 'ENQUEUED', 'PROCESSING'] },
+            receivedAt: { lte: event.receivedAt },
+          },
+          orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
+        });
+        for (const e of queue) await processOne(e, opts);
+      },
+      { maxWait: deps.lockTimeoutMs ?? 60_000, timeout: deps.lockTimeoutMs ?? 60_000 },
+    );
+  }
+
+  async function processOne(event: TimelineEvent, opts: ProcessOptions): Promise<void> {
+    const started = await db.timelineEvent.update({
+      where: { id: event.id },
+      data: {
+        state: 'PROCESSING',
+        attempts: { increment: 1 },
+        processingStartedAt: event.processingStartedAt ?? new Date(),
+      },
+      include: { portal: { include: { settings: true } } },
+    });
+    const portal = started.portal;
+    const log = logger.child({
+      eventId: event.id,
+      memberId: portal.memberId,
+      activityId: event.activityId,
+      action: event.actionId,
+    });
+    if (portal.status !== 'ACTIVE') {
+      // No tokens any more: nothing can update the card. Reinstalling gives the sweeper another go.
+      return finish(event.id, 'FAILED', 'portal_gone', `portal is ${portal.status.toLowerCase()}`);
+    }
+
+    let client: PortalClient;
+    try {
+      client = await deps.clients.get(portal.memberId);
+    } catch (e) {
+      return handleFailure(event, e, null, opts, log);
+    }
+
+    const approval = await db.approval.findUnique({
+      where: { portalId_activityId: { portalId: portal.id, activityId: event.activityId } },
+    });
+    const lang = portal.settings?.language ?? 'en';
+    const badgeCode = portal.settings?.badgeCode ?? null;
+
+    try {
+      if (!approval) {
+        // Not one of our approvals (or its data was purged): re-send its layout so the lock clears.
+        await releaseForeignActivity(client, event.activityId);
+        log.warn('click on an activity without an approval: lock released');
+        return finish(event.id, 'DONE', 'unknown_activity', null, true);
+      }
+      const handler = deps.actions.get(event.actionId);
+      let current: Approval = approval;
+      let outcome: string = 'unknown_action';
+      if (handler) {
+        const r = await handler.handle({
+          db,
+          approval,
+          event,
+          userName: (id) => userName(client, portal.memberId, id),
+        });
+        current = r.approval;
+        outcome = r.outcome;
+      } else {
+        log.warn('unknown action id: answering with the current layout');
+      }
+      const payload = approvalActivityPayload(current, { lang, badgeCode });
+      await client.call('crm.activity.configurable.update', { id: event.activityId, ...payload });
+      if (current.lastError) await db.approval.update({ where: { id: current.id }, data: { lastError: null } });
+      await finish(event.id, 'DONE', outcome, null, true);
+    } catch (e) {
+      await handleFailure(event, e, approval ? { client, approval, lang, badgeCode } : null, opts, log);
+    }
+  }
+
+  async function handleFailure(
+    event: TimelineEvent,
+    e: unknown,
+    ctx: { client: PortalClient; approval: Approval; lang: string; badgeCode: string | null } | null,
+    opts: ProcessOptions,
+    log: Logger,
+  ): Promise<void> {
+    if (isBitrix24Error(e)) {
+      const b = e as Bitrix24Error;
+      switch (b.kind) {
+        case 'NOT_FOUND':
+          // The activity was deleted in the CRM: nothing left to unfreeze.
+          log.info('activity is gone');
+          return finish(event.id, 'DONE', 'activity_gone', b.message);
+        case 'TOKEN_REVOKED':
+        case 'PORTAL_UNAVAILABLE':
+          return finish(event.id, 'FAILED', 'portal_gone', b.message);
+        case 'RATE_LIMITED':
+          await note(event.id, `rate limited: ${b.message}`);
+          throw new RateLimitDelay(b.retryAfterMs ?? 1_000);
+        case 'TRANSIENT':
+          if (!opts.finalAttempt) {
+            await note(event.id, b.message);
+            throw new RetryLater(b.message);
+          }
+          break; // out of retries: show the error state (the sweeper tries again if that fails too)
+        default:
+          break; // VALIDATION / ACCESS_DENIED: retrying the same request cannot help
+      }
+    } else {
+      log.error({ err: e }, 'action handler failed');
+    }
+    await showErrorState(event, e, ctx, log);
+  }
+
+  /** The click could not be applied or shown: put the card in a visible error state with its buttons usable. */
+  async function showErrorState(
+    event: TimelineEvent,
+    cause: unknown,
+    ctx: { client: PortalClient; approval: Approval; lang: string; badgeCode: string | null } | null,
+    log: Logger,
+  ): Promise<void> {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    if (!ctx) {
+      await note(event.id, reason);
+      throw new RetryLater(reason);
+    }
+    const approval = await db.approval.update({ where: { id: ctx.approval.id }, data: { lastError: ERROR_TEXT } });
+    try {
+      const payload = approvalActivityPayload(approval, {
+        lang: ctx.lang,
+        badgeCode: ctx.badgeCode,
+        error: ERROR_TEXT,
+      });
+      await ctx.client.call('crm.activity.configurable.update', { id: event.activityId, ...payload });
+      log.warn({ reason }, 'click ended in the error state');
+      await finish(event.id, 'DONE', 'error_shown', reason, true);
+    } catch (e) {
+      if (isBitrix24Error(e) && e.kind === 'NOT_FOUND') return finish(event.id, 'DONE', 'activity_gone', e.message);
+      // Even the error state could not be written: leave the click PROCESSING for the sweeper.
+      await note(event.id, `error state not shown: ${(e as Error).message}`);
+      throw new RetryLater(reason);
+    }
+  }
+
+  async function releaseForeignActivity(client: PortalClient, activityId: number): Promise<void> {
+    const got = await client.call<{ activity: { layout: unknown } }>('crm.activity.configurable.get', {
+      id: activityId,
+    });
+    await client.call('crm.activity.configurable.update', { id: activityId, layout: got.activity.layout });
+  }
+
+  async function userName(client: PortalClient, memberId: string, userId: number): Promise<string | undefined> {
+    const key = `${memberId}:${userId}`;
+    if (names.has(key)) return names.get(key);
+    try {
+      const users = await client.call<{ NAME?: string; LAST_NAME?: string }[]>(
+        'user.get',
+        { ID: userId },
+        { maxWaitMs: 1_000 },
+      );
+      const u = users?.[0];
+      const name = u ? [u.NAME, u.LAST_NAME].filter(Boolean).join(' ').trim() || undefined : undefined;
+      names.set(key, name);
+      return name;
+    } catch {
+      return undefined; // a name is nice to have; the card shows "User #id" without it
+    }
+  }
+
+  async function finish(id: string, state: 'DONE' | 'FAILED', outcome: string, error: string | null, updated = false) {
+    const now = new Date();
+    await db.timelineEvent.update({
+      where: { id },
+      data: {
+        state,
+        outcome,
+        error: error?.slice(0, 500) ?? null,
+        finishedAt: now,
+        ...(updated ? { updatedActivityAt: now } : {}),
+      },
+    });
+  }
+
+  async function note(id: string, error: string) {
+    await db.timelineEvent.update({ where: { id }, data: { error: error.slice(0, 500) } });
+  }
+
+  return { process };
+}
+
+export type TimelineActionProcessor = ReturnType<typeof createTimelineActionProcessor>;

@@ -1,0 +1,143 @@
+import { createTokenCipher, type Logger } from '@b24app/core';
+import type { Db } from '@b24app/db';
+import {
+  createPortalClients,
+  createPortalRateLimiter,
+  createPrismaTokenStore,
+  type PortalClients,
+} from '@b24app/bitrix24';
+import { createRedis, timelineActionJob } from '@b24app/jobs';
+import { DelayedError, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { WorkerConfig } from './config.js';
+import { createIntakeRelay } from './relay/intake-relay.js';
+import { type ActionHandlerRegistry, defaultActionRegistry } from './timeline/action-handlers/index.js';
+import { RateLimitDelay } from './timeline/click-outcome.js';
+import { createStuckClickSweeper } from './timeline/stuck-click-sweeper.js';
+import { createTimelineActionProcessor } from './timeline/timeline-action.processor.js';
+
+export type WorkerRuntimeConfig = Pick<
+  WorkerConfig,
+  | 'REDIS_URL'
+  | 'B24_CLIENT_ID'
+  | 'B24_CLIENT_SECRET'
+  | 'TOKEN_ENCRYPTION_KEY'
+  | 'TOKEN_ENCRYPTION_KEYS_OLD'
+  | 'WORKER_CONCURRENCY'
+  | 'WORKER_LOCK_DURATION_MS'
+  | 'RELAY_INTERVAL_MS'
+  | 'SWEEP_INTERVAL_MS'
+  | 'SWEEP_STALE_AFTER_MS'
+>;
+
+export interface WorkerRuntime {
+  worker: Worker;
+  clients: PortalClients;
+  relay: ReturnType<typeof createIntakeRelay>;
+  sweeper: ReturnType<typeof createStuckClickSweeper>;
+  pingRedis(): Promise<void>;
+  /** Stops taking jobs, waits for the running ones, stops the timers and closes connections. */
+  close(): Promise<void>;
+}
+
+/** Composes the worker: the BullMQ consumer of clicks, the intake relay and the stuck-click sweeper. */
+export function startWorkerRuntime(opts: {
+  config: WorkerRuntimeConfig;
+  db: Db;
+  logger: Logger;
+  actions?: ActionHandlerRegistry;
+}): WorkerRuntime {
+  const { config, db, logger } = opts;
+  const connection: Redis = createRedis(config.REDIS_URL, 'worker');
+  connection.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
+  const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
+  const clients = createPortalClients({
+    store: createPrismaTokenStore(db, cipher),
+    limiter: createPortalRateLimiter(connection),
+    clientId: config.B24_CLIENT_ID,
+    clientSecret: config.B24_CLIENT_SECRET,
+    logger,
+  });
+  const processor = createTimelineActionProcessor({
+    db,
+    clients,
+    actions: opts.actions ?? defaultActionRegistry(),
+    logger,
+  });
+
+  const worker = new Worker(
+    timelineActionJob.queue,
+    async (job, token) => {
+      // Re-validate: the queue is a boundary too.
+      const { eventId } = timelineActionJob.schema.parse(job.data);
+      const maxAttempts = job.opts.attempts ?? 1;
+      try {
+        await processor.process(eventId, { finalAttempt: job.attemptsMade + 1 >= maxAttempts });
+      } catch (e) {
+        if (e instanceof RateLimitDelay) {
+          // Wait for the portal's bucket without holding a worker slot and without spending an attempt.
+          await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
+          throw new DelayedError();
+        }
+        throw e;
+      }
+    },
+    {
+      connection,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDuration: config.WORKER_LOCK_DURATION_MS,
+      stalledInterval: Math.max(1_000, Math.floor(config.WORKER_LOCK_DURATION_MS / 2)),
+      // A click whose worker keeps dying is retried; the sweeper is the bound beyond this.
+      maxStalledCount: 10,
+    },
+  );
+  worker.on('failed', (job, err) => {
+    if (err instanceof DelayedError) return;
+    logger.warn(
+      { jobId: job?.id, attemptsMade: job?.attemptsMade, err: { message: err.message } },
+      'click attempt failed',
+    );
+  });
+  worker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'worker error'));
+
+  const producer = new Queue(timelineActionJob.queue, { connection });
+  const relay = createIntakeRelay({ db, queue: producer, logger });
+  const sweeper = createStuckClickSweeper({ db, queue: producer, logger, staleAfterMs: config.SWEEP_STALE_AFTER_MS });
+  const timers = [
+    every(config.RELAY_INTERVAL_MS, () => relay.runOnce(), logger, 'relay'),
+    every(config.SWEEP_INTERVAL_MS, () => sweeper.runOnce(), logger, 'sweeper'),
+  ];
+
+  return {
+    worker,
+    clients,
+    relay,
+    sweeper,
+    pingRedis: async () => void (await connection.ping()),
+    async close() {
+      for (const t of timers) t.stop();
+      await worker.close(); // waits for running jobs: a started click is never abandoned
+      await Promise.all(timers.map((t) => t.idle()));
+      clients.close();
+      await producer.close();
+      await connection.quit().catch(() => {});
+    },
+  };
+}
+
+/** A periodic task that never overlaps itself and never throws out of its timer. */
+function every(ms: number, task: () => Promise<unknown>, logger: Logger, name: string) {
+  let running: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = task()
+      .catch((err: unknown) =>
+        logger.warn({ err: { message: (err as Error).message }, task: name }, 'periodic task failed'),
+      )
+      .finally(() => {
+        running = null;
+      });
+  }, ms);
+  timer.unref();
+  return { stop: () => clearInterval(timer), idle: () => running ?? Promise.resolve() };
+}
