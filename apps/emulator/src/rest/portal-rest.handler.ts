@@ -4,7 +4,7 @@ import { extractAuth, readRawBody, redactParams, requestParams } from '../http/r
 import { takeFromBucket } from '../limits/leaky-bucket.js';
 import { resolveAccessToken } from '../oauth/token-service.js';
 import type { Portal } from '../state/model.js';
-import { successEnvelope, type TimeBlock, timeBlock } from './envelope.js';
+import { successEnvelope } from './envelope.js';
 import { injectedError, takeFailure } from './failure-injection.js';
 import { executeMethod } from './method-executor.js';
 import type { AuthContext, MethodTable } from './method-types.js';
@@ -90,10 +90,11 @@ export function createPortalRestHandler(ctx: EmulatorContext, methods: MethodTab
         durationMs: ctx.now() - start,
         parentSeq: null,
       });
-    const fail = (e: RestError, time?: TimeBlock) => {
+    // error bodies carry no `time` block, as every documented error example shows
+    const fail = (e: RestError) => {
       status = e.status;
       errorCode = e.code;
-      send(res, e.status, time ? { ...e.toBody(), time } : e.toBody(), corsHeaders());
+      send(res, e.status, e.toBody(), corsHeaders());
       return log();
     };
     const inject = (kind: '503' | '500' | 'timeout' | 'network') => {
@@ -128,7 +129,7 @@ export function createPortalRestHandler(ctx: EmulatorContext, methods: MethodTab
       const after = takeFailure(ctx, portal.memberId, path.method, 'after');
       if (after) return inject(after.kind);
 
-      if (!outcome.ok) return fail(outcome.error, outcome.time);
+      if (!outcome.ok) return fail(outcome.error);
       const headers: Record<string, string> = {
         ...corsHeaders(),
         'x-bitrix-rest-time': String(outcome.time.duration),
@@ -139,7 +140,7 @@ export function createPortalRestHandler(ctx: EmulatorContext, methods: MethodTab
       send(res, 200, successEnvelope(outcome.result, outcome.time), headers);
       return log();
     } catch (e) {
-      if (e instanceof RestError) return fail(e, timeBlock(start, ctx.now(), 0, Math.floor(start / 1000) + 600));
+      if (e instanceof RestError) return fail(e);
       ctx.logger.warn(`[emulator] REST ${path.method} failed: ${(e as Error).message}`);
       return fail(restErrors.internal());
     }
