@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { conditions: ['development', ...defaultServerConditions] },
   ssr: { resolve: { conditions: ['development', ...defaultServerConditions] } },
   test: {
-    include: ['{apps,packages}/*/{src,test}/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['{apps,packages}/*/{src,test}/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     globalSetup: ['./test/global-setup.ts'],
     testTimeout: 30_000,

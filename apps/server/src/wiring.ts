@@ -45,7 +45,7 @@ export function buildServerDeps(opts: {
     logger,
     ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
   });
-  const queue = new Queue(timelineActionJob.queue, { connection: redis });
+  const queue = new Queue(timelineActionJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const handlerUrl = `${config.APP_URL}/b24/events`;
 

@@ -28,6 +28,7 @@ export type WorkerRuntimeConfig = Pick<
   | 'RELAY_INTERVAL_MS'
   | 'SWEEP_INTERVAL_MS'
   | 'SWEEP_STALE_AFTER_MS'
+  | 'QUEUE_PREFIX'
 >;
 
 export interface WorkerRuntime {
@@ -84,6 +85,7 @@ export function startWorkerRuntime(opts: {
     },
     {
       connection,
+      prefix: config.QUEUE_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,
       lockDuration: config.WORKER_LOCK_DURATION_MS,
       stalledInterval: Math.max(1_000, Math.floor(config.WORKER_LOCK_DURATION_MS / 2)),
@@ -100,7 +102,7 @@ export function startWorkerRuntime(opts: {
   });
   worker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'worker error'));
 
-  const producer = new Queue(timelineActionJob.queue, { connection });
+  const producer = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
   const relay = createIntakeRelay({ db, queue: producer, logger });
   const sweeper = createStuckClickSweeper({ db, queue: producer, logger, staleAfterMs: config.SWEEP_STALE_AFTER_MS });
   const timers = [

@@ -93,6 +93,11 @@ export const commonEnvSchema = z.object({
   B24_PORTAL_HOSTS: hostList(true).default(hostList(true).parse(DEFAULT_PORTAL_HOSTS)),
   B24_ALLOW_HTTP: bool.default(false),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Redis key prefix of the queues; separate deployments (or test runs) sharing a Redis use different ones. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('b24app'),
 });
 
 export type CommonEnv = z.infer<typeof commonEnvSchema>;

@@ -1,0 +1,157 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger, type Logger } from '@b24app/core';
+import { createDb, type Db } from '@b24app/db';
+import { type EmulatorClient, type RunningEmulator, startEmulator } from '@b24app/emulator';
+import { createRedis } from '@b24app/jobs';
+import { captureLogs, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY, TEST_REDIS_URL } from '@b24app/testing';
+import type { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { createApp } from '../../apps/server/src/app.js';
+import { loadServerConfig, type ServerConfig } from '../../apps/server/src/config.js';
+import { buildServerDeps } from '../../apps/server/src/wiring.js';
+import { loadWorkerConfig } from '../../apps/worker/src/config.js';
+import { startWorkerRuntime, type WorkerRuntime } from '../../apps/worker/src/worker-runtime.js';
+
+/**
+ * The whole product on real infrastructure: the emulator as Bitrix24, our server and (optionally)
+ * our worker in this process, on the test PostgreSQL and Redis. Each stack has its own app
+ * credentials and its own queue prefix, so test files running in parallel never share jobs.
+ */
+export interface Stack {
+  emulator: RunningEmulator;
+  emu: EmulatorClient;
+  serverUrl: string;
+  config: ServerConfig;
+  db: Db;
+  redis: Redis;
+  logs: ReturnType<typeof captureLogs>;
+  clientId: string;
+  clientSecret: string;
+  worker?: WorkerRuntime;
+  startWorker(overrides?: Record<string, string>): WorkerRuntime;
+  /** A demo portal with our app installed through the emulator (page + ONAPPINSTALL). */
+  installedPortal(opts?: { limits?: { burst?: number; drainPerSec?: number } }): Promise<InstalledPortal>;
+  close(): Promise<void>;
+}
+
+export interface InstalledPortal {
+  memberId: string;
+  domain: string;
+  adminUserId: number;
+  applicationToken: string;
+  dealId: number;
+}
+
+let seq = 0;
+
+export async function startStack(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<Stack> {
+  const emulator = await startEmulator({ port: 0, logger: false });
+  const emuUrl = new URL(emulator.url);
+  const logs = captureLogs('debug');
+  const logger: Logger = logs.logger;
+  const clientId = `local.test${process.pid}${Date.now()}.${++seq}`;
+  const clientSecret = `secret-${Math.random().toString(36).slice(2)}`;
+
+  const http: Server = createServer();
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const serverUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+  const env = {
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    APP_URL: serverUrl,
+    B24_CLIENT_ID: clientId,
+    B24_CLIENT_SECRET: clientSecret,
+    TOKEN_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    B24_OAUTH_HOSTS: emuUrl.host,
+    B24_PORTAL_HOSTS: '127.0.0.1:*',
+    B24_ALLOW_HTTP: 'true',
+    API_TOKEN: 'test-api-token-0123456789',
+    B24_JS_SDK_URL: `${emulator.url}/bx24/api/v1/`,
+    LOG_LEVEL: 'debug',
+    QUEUE_PREFIX: `test${process.pid}x${seq}`,
+    WORKER_CONCURRENCY: '8',
+    WORKER_LOCK_DURATION_MS: '5000',
+    RELAY_INTERVAL_MS: '200',
+    SWEEP_INTERVAL_MS: '500',
+    SWEEP_STALE_AFTER_MS: '5000',
+    ...opts.env,
+  };
+  const config = loadServerConfig(env);
+  const db = createDb(TEST_DATABASE_URL, { poolSize: 30 });
+  const redis = createRedis(TEST_REDIS_URL, 'producer');
+  redis.on('error', () => {});
+  const deps = buildServerDeps({ config, logger, db, redis, metrics: new Registry(), isStopping: () => false });
+  http.on('request', createApp(deps));
+
+  await emulator.client.registerApp({
+    clientId,
+    clientSecret,
+    installUrl: `${serverUrl}/b24/install`,
+    installEventUrl: `${serverUrl}/b24/events`,
+    appUrl: `${serverUrl}/b24/app`,
+    scope: 'crm,user_brief,placement',
+    withUi: true,
+  });
+
+  const stack: Stack = {
+    emulator,
+    emu: emulator.client,
+    serverUrl,
+    config,
+    db,
+    redis,
+    logs,
+    clientId,
+    clientSecret,
+    startWorker(overrides = {}) {
+      const workerConfig = loadWorkerConfig({ ...env, ...overrides });
+      stack.worker = startWorkerRuntime({ config: workerConfig, db, logger });
+      return stack.worker;
+    },
+    async installedPortal(o = {}) {
+      const portal = await emulator.client.createPortal({ ...(o.limits ? { limits: o.limits } : {}) });
+      const installed = await emulator.client.installApp(portal.memberId, clientId, { userId: portal.adminUserId });
+      await emulator.client.waitForDeliveries({ memberId: portal.memberId, event: 'ONAPPINSTALL' });
+      await waitFor(
+        async () => (await db.portal.findUnique({ where: { memberId: portal.memberId } }))?.eventsBoundAt != null,
+      );
+      const deal = await emulator.client.createCrmItem(portal.memberId, {
+        entityTypeId: 2,
+        title: 'Deal for approval',
+      });
+      return {
+        memberId: portal.memberId,
+        domain: portal.domain,
+        adminUserId: portal.adminUserId,
+        applicationToken: installed.applicationToken,
+        dealId: deal.id,
+      };
+    },
+    async close() {
+      await stack.worker?.close();
+      await deps.close();
+      await new Promise<void>((r) => http.close(() => r()));
+      http.closeAllConnections();
+      await emulator.close();
+      await redis.quit().catch(() => {});
+      await db.$disconnect();
+    },
+  };
+  if (opts.worker) stack.startWorker();
+  return stack;
+}
+
+export async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs = 15_000, stepMs = 50): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+export const apiHeaders = { authorization: 'Bearer test-api-token-0123456789', 'content-type': 'application/json' };
+
+export { createLogger };
