@@ -4,7 +4,7 @@ import { createLogger, type Logger } from '@b24app/core';
 import { createDb, type Db } from '@b24app/db';
 import { type EmulatorClient, type RunningEmulator, startEmulator } from '@b24app/emulator';
 import { createRedis } from '@b24app/jobs';
-import { captureLogs, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY, TEST_REDIS_URL } from '@b24app/testing';
+import { captureLogs, randomMemberId, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY, TEST_REDIS_URL } from '@b24app/testing';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createApp } from '../../apps/server/src/app.js';
@@ -111,7 +111,10 @@ export async function startStack(opts: { worker?: boolean; env?: Record<string, 
       return stack.worker;
     },
     async installedPortal(o = {}) {
-      const portal = await emulator.client.createPortal({ ...(o.limits ? { limits: o.limits } : {}) });
+      const portal = await emulator.client.createPortal({
+        memberId: randomMemberId(),
+        ...(o.limits ? { limits: o.limits } : {}),
+      });
       const installed = await emulator.client.installApp(portal.memberId, clientId, { userId: portal.adminUserId });
       await emulator.client.waitForDeliveries({ memberId: portal.memberId, event: 'ONAPPINSTALL' });
       await waitFor(

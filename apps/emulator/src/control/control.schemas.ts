@@ -10,6 +10,11 @@ const limits = z.object({
 });
 
 export const createPortalSchema = z.object({
+  /** A fixed member id (32 hex); default: deterministic per emulator run. Tests sharing a database pass random ones. */
+  memberId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
   name: z.string().min(1).optional(),
   plan: z.enum(['standard', 'enterprise']).optional(),
   lang: z.string().min(2).max(5).optional(),
@@ -45,6 +50,7 @@ export const registerAppSchema = z.object({
 export const installSchema = z.object({
   userId: z.number().int().positive().optional(),
   finish: z.boolean().optional(),
+  framePost: z.boolean().optional(),
 });
 export const uninstallSchema = z.object({ clean: z.boolean().optional() });
 

@@ -81,6 +81,7 @@ export class EmulatorClient {
 
   createPortal(
     p: {
+      memberId?: string;
       name?: string;
       plan?: 'standard' | 'enterprise';
       lang?: string;
@@ -132,7 +133,7 @@ export class EmulatorClient {
   installApp(
     memberId: string,
     clientId: string,
-    o: { userId?: number; finish?: boolean } = {},
+    o: { userId?: number; finish?: boolean; framePost?: boolean } = {},
   ): Promise<InstallResult> {
     return this.request('POST', `/portals/${memberId}/apps/${encodeURIComponent(clientId)}/install`, o);
   }

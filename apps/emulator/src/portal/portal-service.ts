@@ -8,6 +8,7 @@ import type { CrmEntityTypeId, CrmItem, PlanName, Portal, PortalLimits, User } f
 export const DEFAULT_OPERATING_BUDGET_SEC = 480;
 
 export interface CreatePortalInput {
+  memberId?: string;
   name?: string;
   plan?: PlanName;
   lang?: string;
@@ -20,7 +21,7 @@ export function newPortal(ctx: EmulatorContext, input: CreatePortalInput, port: 
   const preset = plan === 'enterprise' ? ENTERPRISE_LIMITS : STANDARD_LIMITS;
   const domain = `${ctx.host}:${port}`;
   const portal: Portal = {
-    memberId: memberIdFor(seq),
+    memberId: input.memberId ?? memberIdFor(seq),
     name: input.name ?? `Portal ${seq}`,
     plan,
     domain,
