@@ -7,6 +7,8 @@ import { oauthRoutes } from './oauth/oauth.routes.js';
 import { portalRequestHandler } from './portal/portal-listener.js';
 import { type CreatePortalInput, newPortal } from './portal/portal-service.js';
 import { allMethods } from './rest/methods/index.js';
+import { bx24Routes } from './ui/bx24.routes.js';
+import { uiRoutes } from './ui/ui.routes.js';
 import { createPortalRestHandler } from './rest/portal-rest.handler.js';
 import { EmulatorState } from './state/emulator-state.js';
 import { DEFAULT_SETTINGS, type EmulatorSettings, type Portal } from './state/model.js';
@@ -89,6 +91,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   app.disable('x-powered-by');
   app.use(oauthRoutes(ctx));
   app.use('/_emulator', controlRoutes(runtime));
+  app.use(bx24Routes(ctx));
+  app.use(uiRoutes(ctx));
   const main = await listen(host, opts.port ?? 4000, app);
   ctx.mainUrl = `http://${host}:${main.port}`;
   ctx.logger.info(`[emulator] listening on ${ctx.mainUrl}`);

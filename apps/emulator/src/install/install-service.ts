@@ -52,7 +52,7 @@ export async function installApp(
   ctx: EmulatorContext,
   memberId: string,
   clientId: string,
-  o: { userId?: number; finish?: boolean } = {},
+  o: { userId?: number; finish?: boolean; framePost?: boolean } = {},
 ): Promise<InstallResult> {
   const { portal, app } = lookup(ctx, memberId, clientId);
   if (ctx.state.installation(memberId, clientId)) throw controlErrors.alreadyInstalled();
@@ -83,6 +83,10 @@ export async function installApp(
     };
   }
 
+  // framePost false: the browser UI submits the frame itself (the installer opens in its iframe)
+  if (o.framePost === false) {
+    return { applicationToken: installation.applicationToken, installStatus: 0, installed: false, appSid: null };
+  }
   const session = openFrameSession(ctx, { memberId, clientId, userId, install: true });
   const posted = await postFrame(ctx, app.installUrl, session);
   if (posted.error) ctx.logger.warn(`[emulator] install frame POST to ${app.installUrl} failed: ${posted.error}`);

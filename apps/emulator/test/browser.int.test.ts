@@ -1,0 +1,158 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { approvalLayout } from './fixtures/seed-layouts.js';
+import { type InstalledPortal, portalWithApp, type Receiver, rest, startReceiver } from './helpers.js';
+
+// The timeline in a real browser (Debian's Chromium): a restEvent click shows the loader until the app's
+// crm.activity.configurable.update arrives through REST. Keeps a screenshot of a rendered activity.
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+
+let emu: RunningEmulator;
+let receiver: Receiver;
+let browser: Browser;
+let page: Page;
+let p: InstalledPortal;
+let dealId: number;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (CI does this)`);
+  }
+  emu = await startEmulator({ port: 0, logger: false });
+  receiver = await startReceiver();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await emu?.close();
+  await receiver?.close();
+});
+beforeEach(async () => {
+  await emu.client.reset();
+  p = await portalWithApp(emu, receiver);
+  dealId = (await emu.client.createCrmItem(p.memberId, { entityTypeId: 2, title: 'Deal: 100 office chairs' })).id;
+  await rest(
+    p.clientEndpoint,
+    'event.bind',
+    { event: 'ONCRMTIMELINEITEMACTION', handler: `${receiver.url}/events` },
+    p.token,
+  );
+  page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+});
+
+async function addActivity(layout: object, fields: object = {}): Promise<number> {
+  const r = await rest(
+    p.clientEndpoint,
+    'crm.activity.configurable.add',
+    { ownerTypeId: 2, ownerId: dealId, fields, layout },
+    p.token,
+  );
+  expect(r.status).toBe(200);
+  return (r.body.result as { activity: { id: number } }).activity.id;
+}
+
+function itemUrl(query = ''): string {
+  return `${emu.url}/ui/portals/${p.memberId}/crm/2/${dealId}${query}`;
+}
+
+describe('timeline in the browser', () => {
+  it('renders the layout, shows the loader after a restEvent click and clears it on configurable.update', async () => {
+    const id = await addActivity(approvalLayout({ approveAnimation: 'loader' }), {
+      deadline: '2026-12-01T10:00:00+00:00',
+    });
+    await page.goto(itemUrl());
+    const activity = page.locator(`.activity[data-activity-id="${id}"]`);
+    await activity.waitFor();
+    expect(await activity.locator('header .title').textContent()).toBe('Approval request');
+    expect(await activity.locator('.tag-warning').textContent()).toBe('Pending');
+    expect(await activity.locator('.b-large .more').textContent()).toBe('Show more');
+    expect(await activity.locator('.b-deadline').count()).toBe(1);
+    expect(await activity.locator('footer .btn').allTextContents()).toEqual(['Approve', 'Reject']);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await activity.screenshot({ path: `${ARTIFACTS}emulator-activity.png` });
+
+    await activity.locator('button[data-button="approve"]').click();
+    await activity.locator('[data-testid="loader"]').waitFor({ state: 'visible' });
+    const [delivery] = await emu.client.waitForDeliveries({ event: 'ONCRMTIMELINEITEMACTION' });
+    expect(delivery?.fields).toMatchObject({
+      data: { id: 'approve', activityId: String(id), approvalId: '42' },
+      auth: { user_id: '1' },
+    });
+    expect(await emu.client.activity(p.memberId, id)).toMatchObject({ locked: true, lockKind: 'loader' });
+    // still locked after a few polls: only the app's update clears it
+    await page.waitForTimeout(600);
+    expect(await page.locator(`.activity[data-activity-id="${id}"] [data-testid="loader"]`).count()).toBe(1);
+
+    const done = approvalLayout({ tag: 'success' });
+    const update = await rest(
+      p.clientEndpoint,
+      'crm.activity.configurable.update',
+      {
+        id,
+        fields: { completed: true },
+        layout: {
+          ...done,
+          header: { ...done.header, tags: { state: { type: 'success', title: 'Approved' } } },
+          footer: {},
+        },
+      },
+      p.token,
+    );
+    expect(update.status).toBe(200);
+    const fresh = page.locator(`.activity[data-activity-id="${id}"]`);
+    await fresh.locator('[data-testid="loader"]').waitFor({ state: 'detached', timeout: 5_000 });
+    await fresh.locator('.tag-success').waitFor();
+    expect(await fresh.locator('.tag-success').textContent()).toBe('Approved');
+    expect(await fresh.locator('footer .btn').count()).toBe(0);
+    const [lock] = await emu.client.locks({ memberId: p.memberId });
+    expect(lock?.durationMs).toBeGreaterThanOrEqual(600);
+  });
+
+  it('disables only the clicked button for animationType disable, and resolves translations by language', async () => {
+    const id = await addActivity(approvalLayout());
+    await page.goto(itemUrl('?lang=de'));
+    const activity = page.locator(`.activity[data-activity-id="${id}"]`);
+    await activity.waitFor();
+    expect(await activity.locator('footer .btn').allTextContents()).toEqual(['Genehmigen', 'Ablehnen']);
+    await activity.locator('button[data-button="reject"]').click();
+    await emu.client.waitForDeliveries({ event: 'ONCRMTIMELINEITEMACTION' });
+    // after a poll the server-side state is rendered: reject disabled, approve usable, no loader
+    await page.waitForTimeout(600);
+    const rendered = page.locator(`.activity[data-activity-id="${id}"]`);
+    expect(await rendered.locator('button[data-button="reject"]').isDisabled()).toBe(true);
+    expect(await rendered.locator('button[data-button="approve"]').isDisabled()).toBe(false);
+    expect(await rendered.locator('[data-testid="loader"]').count()).toBe(0);
+    expect((await emu.client.activity(p.memberId, id)).disabledButtons).toEqual(['reject']);
+  });
+
+  it('shows the badge of an open activity on the kanban card', async () => {
+    await rest(
+      p.clientEndpoint,
+      'crm.activity.badge.add',
+      { code: 'approval', title: 'Approval', value: 'Waiting', type: 'warning' },
+      p.token,
+    );
+    await addActivity(approvalLayout(), { badgeCode: 'approval' });
+    await page.goto(`${emu.url}/ui/portals/${p.memberId}`);
+    const badge = page.locator('.kcard [data-testid="badge"]');
+    await badge.waitFor();
+    expect(await badge.textContent()).toBe('Approval: Waiting');
+  });
+});
