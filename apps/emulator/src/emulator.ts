@@ -1,4 +1,5 @@
 import express from 'express';
+import { ControlError } from './control/control-error.js';
 import { EmulatorClient } from './control/emulator-client.js';
 import { controlRoutes, type EmulatorRuntime } from './control/control.routes.js';
 import { type EmulatorContext, type Logger, oauthServerEndpoint, waitIdle } from './emulator-context.js';
@@ -66,6 +67,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const runtime: EmulatorRuntime = {
     ctx,
     async createPortal(input: CreatePortalInput): Promise<Portal> {
+      if (input.memberId && ctx.state.portals.has(input.memberId)) {
+        throw new ControlError('PORTAL_EXISTS', `Portal ${input.memberId} already exists`, 409);
+      }
       // the portal's domain is its listener's host:port, so the port comes first
       let handler: ReturnType<typeof portalRequestHandler> | null = null;
       const listener = await listen(host, 0, (req, res) => {

@@ -20,3 +20,4 @@ export type {
 } from './state/model.js';
 export { DEFAULT_SETTINGS } from './state/model.js';
 export { encodePhpForm, parsePhpForm } from './http/php-form.js';
+export { type SeedDemoInput, type SeedDemoResult, seedDemo } from './demo/seed-demo.js';

@@ -156,3 +156,51 @@ describe('timeline in the browser', () => {
     expect(await badge.textContent()).toBe('Approval: Waiting');
   });
 });
+
+describe('app page in the iframe', () => {
+  it('installs through the UI: installer in the iframe, BX24.installFinish(), then the app page calling REST', async () => {
+    const portal = await emu.client.createPortal({ name: 'UI portal' });
+    const app = await emu.client.registerApp({
+      name: 'Frame app',
+      installUrl: `${receiver.url}/install`,
+      appUrl: `${receiver.url}/app`,
+    });
+    const bx24 = `<script src="${emu.url}/bx24/api/v1/"></script>`;
+    receiver.onRequest = (r) => {
+      if (r.path === '/install') {
+        return {
+          body: `<html><body>${bx24}<p id="installer">installing ${r.body.member_id}</p><script>
+BX24.init(() => BX24.callMethod('event.bind', { event: 'ONAPPINSTALL', handler: '${receiver.url}/events' }, () => BX24.installFinish()));
+</script></body></html>`,
+        };
+      }
+      if (r.path === '/app') {
+        return {
+          body: `<html><body>${bx24}<p id="app">app page ${r.body.PLACEMENT}</p><p id="me"></p><script>
+BX24.init(() => BX24.callMethod('user.current', {}, (res) => { document.getElementById('me').textContent = res.data().NAME + ' ' + BX24.getAuth().member_id; }));
+</script></body></html>`,
+        };
+      }
+      return undefined;
+    };
+    await page.goto(`${emu.url}/ui/portals/${portal.memberId}`);
+    await page.locator('li', { hasText: app.clientId }).locator('button', { hasText: 'Install' }).click();
+    // the installer binds ONAPPINSTALL and calls installFinish; the parent reloads with the app page
+    const frame = page.frameLocator('iframe.app-frame');
+    await frame.locator('#app').waitFor({ timeout: 10_000 });
+    await frame.locator('#me', { hasText: 'Admin' }).waitFor();
+    expect(await frame.locator('#me').textContent()).toBe(`Admin ${portal.memberId}`);
+    const [install] = await emu.client.waitForDeliveries({ event: 'ONAPPINSTALL', memberId: portal.memberId });
+    expect(install?.url).toBe(`${receiver.url}/events`);
+    // frame POSTs carry APP_SID in the query; event POSTs do not
+    const frames = receiver.received.filter((r) => r.query.APP_SID !== undefined);
+    expect(frames.map((r) => [r.path, r.query.DOMAIN, r.body.PLACEMENT])).toEqual([
+      ['/install', portal.domain, 'DEFAULT'],
+      ['/app', portal.domain, 'DEFAULT'],
+    ]);
+    expect((await emu.client.portal(portal.memberId)).apps).toEqual([
+      expect.objectContaining({ clientId: app.clientId, installed: true }),
+    ]);
+    receiver.onRequest = undefined;
+  });
+});

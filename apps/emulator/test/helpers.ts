@@ -13,13 +13,17 @@ export interface ReceivedRequest {
   body: Record<string, unknown>;
 }
 
+/** what a receiver hook may answer with (undefined = the default 200 HTML) */
+export type Answer = { status?: number; body?: string } | undefined;
+
 export interface Receiver {
   url: string;
   received: ReceivedRequest[];
   /** status the receiver answers with (default 200) */
   status: number;
-  /** hook run for each request before answering */
-  onRequest?: (r: ReceivedRequest) => Promise<void> | void;
+  /** hook run for each request before answering; may return the answer (HTML by default) */
+  /** hook result: an Answer, or nothing for the default */
+  onRequest?: (r: ReceivedRequest) => unknown;
   close(): Promise<void>;
 }
 
@@ -39,9 +43,9 @@ export async function startReceiver(): Promise<Receiver> {
       body: parsePhpForm(raw) as Record<string, unknown>,
     };
     received.push(r);
-    await receiver.onRequest?.(r);
-    res.writeHead(receiver.status, { 'content-type': 'text/html' });
-    res.end('<html>ok</html>');
+    const answer = (await receiver.onRequest?.(r)) as Answer;
+    res.writeHead(answer?.status ?? receiver.status, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(answer?.body ?? '<html>ok</html>');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

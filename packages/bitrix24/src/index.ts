@@ -21,6 +21,7 @@ export {
   createPortalRateLimiter,
   ENTERPRISE_POLICY,
   effectiveBurst,
+  effectivePolicy,
   type PortalRateLimiter,
   type PortalRateLimiterOptions,
   type RateLimitPolicy,

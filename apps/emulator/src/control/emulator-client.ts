@@ -57,6 +57,11 @@ export class EmulatorClient {
     this.base = baseUrl.replace(/\/+$/, '');
   }
 
+  /** The emulator's main URL (OAuth server, control API, UI). */
+  get baseUrl(): string {
+    return this.base;
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.base}/_emulator${path}`, {
       method,

@@ -1,0 +1,89 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTokenCipher, type TokenCipher } from '@b24app/core';
+import type { Db } from '@b24app/db';
+import { type RunningEmulator, startEmulator } from '@b24app/emulator';
+import { TEST_ENCRYPTION_KEY } from '@b24app/testing';
+import { encryptTokenColumns } from '../src/prisma-token-store.js';
+
+/**
+ * What every client integration test needs: the emulator (portal + OAuth server), a stand-in app endpoint that
+ * answers the install POST, and a portal row in the real test database holding encrypted tokens the emulator's
+ * OAuth server issued.
+ */
+export interface Harness {
+  emu: RunningEmulator;
+  cipher: TokenCipher;
+  clientId: string;
+  clientSecret: string;
+  /** Every access and refresh token the emulator's OAuth server issued so far (for the log grep). */
+  issuedTokens(): string[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const app: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
+  await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
+  const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+  const emu = await startEmulator({ port: 0, logger: false });
+  // The emulator's member ids are a hashed counter, identical in every run and every test file, while the test
+  // database is shared: start the counter at a random point so our portal rows never collide.
+  emu.context.state.seq.portal = Math.floor(Math.random() * 1e9);
+  const registered = await emu.client.registerApp({ installUrl: `${appUrl}/b24/install`, scope: 'crm,user' });
+  return {
+    emu,
+    cipher: createTokenCipher([`k1:${TEST_ENCRYPTION_KEY}`]),
+    clientId: registered.clientId,
+    clientSecret: registered.clientSecret,
+    issuedTokens: () => [...emu.context.state.accessTokens.keys(), ...emu.context.state.refreshTokens.keys()],
+    async close() {
+      await emu.close();
+      app.closeAllConnections();
+      await new Promise((r) => app.close(r));
+    },
+  };
+}
+
+export interface InstalledPortal {
+  memberId: string;
+  clientEndpoint: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** A fresh emulator portal with our app installed, its tokens stored (encrypted) as the install path would. */
+export async function installPortal(
+  h: Harness,
+  db: Db,
+  opts: { limits?: { burst?: number; drainPerSec?: number }; storedExpiresAt?: number } = {},
+): Promise<InstalledPortal> {
+  const portal = await h.emu.client.createPortal(opts.limits ? { limits: opts.limits } : {});
+  await h.emu.client.installApp(portal.memberId, h.clientId);
+  const tokens = await h.emu.client.issueTokens(portal.memberId, h.clientId);
+  await db.portal.create({
+    data: {
+      memberId: portal.memberId,
+      domain: portal.domain,
+      clientEndpoint: tokens.client_endpoint,
+      serverEndpoint: tokens.server_endpoint,
+      scope: tokens.scope,
+      ...encryptTokenColumns(h.cipher, {
+        accessToken: tokens.access_token,
+        refreshToken: tokens.refresh_token,
+        expiresAt: opts.storedExpiresAt ?? tokens.expires,
+      }),
+    },
+  });
+  return {
+    memberId: portal.memberId,
+    clientEndpoint: tokens.client_endpoint,
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token,
+  };
+}
+
+/** REST calls the emulator logged for a portal (OAuth calls excluded). */
+export async function restCalls(h: Harness, memberId: string, method?: string) {
+  const calls = await h.emu.client.calls({ memberId, ...(method ? { method } : {}) });
+  return calls.filter((c) => c.kind === 'rest');
+}
