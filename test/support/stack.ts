@@ -11,6 +11,8 @@ import { createApp } from '../../apps/server/src/app.js';
 import { loadServerConfig, type ServerConfig } from '../../apps/server/src/config.js';
 import { buildServerDeps } from '../../apps/server/src/wiring.js';
 import { loadWorkerConfig } from '../../apps/worker/src/config.js';
+import { createIsolatedDatabase, type IsolatedDatabase } from './isolated-database.js';
+import type { ActionHandlerRegistry } from '../../apps/worker/src/timeline/action-handlers/index.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../../apps/worker/src/worker-runtime.js';
 
 /**
@@ -23,13 +25,15 @@ export interface Stack {
   emu: EmulatorClient;
   serverUrl: string;
   config: ServerConfig;
+  /** The environment the server was configured from; a worker process started with it joins this stack. */
+  env: Record<string, string>;
   db: Db;
   redis: Redis;
   logs: ReturnType<typeof captureLogs>;
   clientId: string;
   clientSecret: string;
   worker?: WorkerRuntime;
-  startWorker(overrides?: Record<string, string>): WorkerRuntime;
+  startWorker(overrides?: Record<string, string>, opts?: { actions?: ActionHandlerRegistry }): WorkerRuntime;
   /** A demo portal with our app installed through the emulator (page + ONAPPINSTALL). */
   installedPortal(opts?: { limits?: { burst?: number; drainPerSec?: number } }): Promise<InstalledPortal>;
   close(): Promise<void>;
@@ -45,10 +49,20 @@ export interface InstalledPortal {
 
 let seq = 0;
 
-export async function startStack(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(
+  opts: {
+    worker?: boolean;
+    env?: Record<string, string>;
+    logLevel?: string;
+    /** A fresh database of this stack's own (see isolated-database.ts), dropped on close. */
+    isolatedDatabase?: boolean;
+  } = {},
+): Promise<Stack> {
+  const isolated: IsolatedDatabase | null = opts.isolatedDatabase ? await createIsolatedDatabase() : null;
+  const databaseUrl = isolated?.url ?? TEST_DATABASE_URL;
   const emulator = await startEmulator({ port: 0, logger: false });
   const emuUrl = new URL(emulator.url);
-  const logs = captureLogs('debug');
+  const logs = captureLogs(opts.logLevel ?? 'debug');
   const logger: Logger = logs.logger;
   const clientId = `local.test${process.pid}${Date.now()}.${++seq}`;
   const clientSecret = `secret-${Math.random().toString(36).slice(2)}`;
@@ -57,8 +71,8 @@ export async function startStack(opts: { worker?: boolean; env?: Record<string, 
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const serverUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 
-  const env = {
-    DATABASE_URL: TEST_DATABASE_URL,
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
     REDIS_URL: TEST_REDIS_URL,
     APP_URL: serverUrl,
     B24_CLIENT_ID: clientId,
@@ -79,8 +93,9 @@ export async function startStack(opts: { worker?: boolean; env?: Record<string, 
     ...opts.env,
   };
   const config = loadServerConfig(env);
-  const db = createDb(TEST_DATABASE_URL, { poolSize: 30 });
-  const redis = createRedis(TEST_REDIS_URL, 'producer');
+  const db = createDb(databaseUrl, { poolSize: 30 });
+  // The stack's own REDIS_URL (a test may point it at a private redis-server), not the shared default.
+  const redis = createRedis(env.REDIS_URL ?? TEST_REDIS_URL, 'producer');
   redis.on('error', () => {});
   const deps = buildServerDeps({ config, logger, db, redis, metrics: new Registry(), isStopping: () => false });
   http.on('request', createApp(deps));
@@ -100,14 +115,15 @@ export async function startStack(opts: { worker?: boolean; env?: Record<string, 
     emu: emulator.client,
     serverUrl,
     config,
+    env,
     db,
     redis,
     logs,
     clientId,
     clientSecret,
-    startWorker(overrides = {}) {
+    startWorker(overrides = {}, o = {}) {
       const workerConfig = loadWorkerConfig({ ...env, ...overrides });
-      stack.worker = startWorkerRuntime({ config: workerConfig, db, logger });
+      stack.worker = startWorkerRuntime({ config: workerConfig, db, logger, ...(o.actions ? { actions: o.actions } : {}) });
       return stack.worker;
     },
     async installedPortal(o = {}) {
@@ -140,6 +156,7 @@ export async function startStack(opts: { worker?: boolean; env?: Record<string, 
       await emulator.close();
       await redis.quit().catch(() => {});
       await db.$disconnect();
+      await isolated?.drop();
     },
   };
   if (opts.worker) stack.startWorker();

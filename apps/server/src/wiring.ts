@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ServerDeps } from './app.js';
 import { createApprovalService } from './approvals/approval.service.js';
+import { createApplicationTokenVerifier } from './b24/application-token-verifier.js';
 import { createHostPolicy } from './b24/host-policy.js';
 import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
@@ -36,7 +37,9 @@ export function buildServerDeps(opts: {
   const { config, logger, db, redis } = opts;
   const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
   const store = createPrismaTokenStore(db, cipher);
-  const limiter = createPortalRateLimiter(redis);
+  const limiter = createPortalRateLimiter(redis, {
+    policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
+  });
   const clients = createPortalClients({
     store,
     limiter,
@@ -48,6 +51,12 @@ export function buildServerDeps(opts: {
   const queue = new Queue(timelineActionJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const handlerUrl = `${config.APP_URL}/b24/events`;
+  const verifier = createApplicationTokenVerifier(db);
+  const forget = (memberId: string) => {
+    clients.forget(memberId);
+    verifier.forget(memberId);
+  };
+  const timeline = createTimelineIntake({ db, queue, verifier, logger });
 
   const install = createInstallService({
     db,
@@ -62,7 +71,7 @@ export function buildServerDeps(opts: {
     bindEvents: async (memberId) => {
       await reconcileEventBindings(await clients.get(memberId), handlerUrl, logger);
     },
-    forgetClient: (memberId) => clients.forget(memberId),
+    forgetClient: forget,
     logger,
   });
 
@@ -76,12 +85,13 @@ export function buildServerDeps(opts: {
       redis: async () => void (await redis.ping()),
     },
     install,
-    uninstall: createUninstallService({ db, forgetClient: (m) => clients.forget(m), logger }),
-    timeline: createTimelineIntake({ db, queue, logger }),
+    uninstall: createUninstallService({ db, forgetClient: forget, logger }),
+    timeline,
     approvals: createApprovalService({ db, clients, logger }),
     queue,
     clients,
     close: async () => {
+      await timeline.flush();
       clients.close();
       await queue.close();
     },

@@ -29,6 +29,8 @@ export type WorkerRuntimeConfig = Pick<
   | 'SWEEP_INTERVAL_MS'
   | 'SWEEP_STALE_AFTER_MS'
   | 'QUEUE_PREFIX'
+  | 'B24_RATE_LIMIT_BURST'
+  | 'B24_RATE_LIMIT_PER_SEC'
 >;
 
 export interface WorkerRuntime {
@@ -54,7 +56,9 @@ export function startWorkerRuntime(opts: {
   const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
   const clients = createPortalClients({
     store: createPrismaTokenStore(db, cipher),
-    limiter: createPortalRateLimiter(connection),
+    limiter: createPortalRateLimiter(connection, {
+      policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
+    }),
     clientId: config.B24_CLIENT_ID,
     clientSecret: config.B24_CLIENT_SECRET,
     logger,

@@ -5,6 +5,8 @@ export interface VerifiedPortal {
   id: string;
   memberId: string;
   status: 'ACTIVE' | 'NEEDS_REINSTALL' | 'UNINSTALLED';
+  /** The stored SHA-256 of the token that was just verified. */
+  tokenHash?: string;
 }
 
 /**
@@ -25,5 +27,5 @@ export async function verifyApplicationToken(
   const expected = portal?.applicationTokenHash ?? '0'.repeat(64);
   const ok = matchesSha256(applicationToken, expected) && portal?.applicationTokenHash != null;
   if (!portal || !ok) throw new AppError('UNAUTHORIZED', 'event authentication failed');
-  return { id: portal.id, memberId: portal.memberId, status: portal.status };
+  return { id: portal.id, memberId: portal.memberId, status: portal.status, tokenHash: expected };
 }

@@ -3,12 +3,15 @@ import { AppError, type Logger } from '@b24app/core';
 import type { Db } from '@b24app/db';
 import { timelineActionJob } from '@b24app/jobs';
 import type { Queue } from 'bullmq';
-import { verifyApplicationToken } from '../b24/verify-application-token.js';
+import type { ApplicationTokenVerifier } from '../b24/application-token-verifier.js';
 import type { TimelineActionEvent } from '../events/bitrix-event.schemas.js';
 import { timelineDedupeKey } from './dedupe-key.js';
+import { createEnqueuedMarker } from './enqueued-marker.js';
 
 export interface TimelineIntake {
   accept(event: TimelineActionEvent): Promise<{ eventId: string; duplicate: boolean }>;
+  /** Writes pending bookkeeping (call on shutdown). */
+  flush(): Promise<void>;
 }
 
 const SYSTEM_KEYS = new Set(['id', 'entityTypeId', 'entityId', 'activityId', 'userId']);
@@ -21,15 +24,17 @@ const SYSTEM_KEYS = new Set(['id', 'entityTypeId', 'entityId', 'activityId', 'us
 export function createTimelineIntake(deps: {
   db: Db;
   queue: Queue;
+  verifier: ApplicationTokenVerifier;
   logger: Logger;
   enqueueTimeoutMs?: number;
 }): TimelineIntake {
   const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 500;
+  const marker = createEnqueuedMarker(deps.db, deps.logger);
 
   return {
     async accept(event) {
       const memberId = event.auth.member_id.toLowerCase();
-      const portal = await verifyApplicationToken(deps.db, memberId, event.auth.application_token);
+      const portal = await deps.verifier.verify(memberId, event.auth.application_token);
       if (portal.status === 'UNINSTALLED') throw new AppError('UNAUTHORIZED', 'event authentication failed');
 
       const { id: actionId, entityTypeId, entityId, activityId, userId: dataUserId, ...rest } = event.data;
@@ -67,6 +72,7 @@ export function createTimelineIntake(deps: {
       await enqueue(id);
       return { eventId: id, duplicate: false };
     },
+    flush: () => marker.flush(),
   };
 
   async function enqueue(eventId: string): Promise<void> {
@@ -75,10 +81,7 @@ export function createTimelineIntake(deps: {
         deps.queue.add(timelineActionJob.name, { eventId }, { ...timelineActionJob.defaults, jobId: eventId }),
         enqueueTimeoutMs,
       );
-      await deps.db.timelineEvent.updateMany({
-        where: { id: eventId, state: 'RECEIVED' },
-        data: { state: 'ENQUEUED', enqueuedAt: new Date() },
-      });
+      marker.mark(eventId);
     } catch (err) {
       // Recorded but not enqueued: the relay in the worker picks it up. The click is not lost.
       deps.logger.warn({ eventId, err: { message: (err as Error).message } }, 'enqueue deferred to relay');

@@ -1,0 +1,123 @@
+// Event intake throughput and latency: our POST /b24/events (parse, verify the application token, record in
+// PostgreSQL, enqueue on BullMQ, answer) against a same-run baseline: a bare Express handler that only reads
+// the body and calls queue.add on the same Redis. Same bodies, same concurrency, same machine, same run.
+// Run alone: node --conditions=development --import tsx bench/intake.bench.ts
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { encodePhpForm } from '@b24app/emulator';
+import { createRedis } from '@b24app/jobs';
+import { Queue } from 'bullmq';
+import express from 'express';
+import { createApproval } from '../test/support/approvals.js';
+import { startStack } from '../test/support/stack.js';
+import { drive, fmt, summarize } from './bench-stats.js';
+
+export interface BenchLine {
+  name: string;
+  value: string;
+  note?: string;
+}
+
+const N = Number(process.env.BENCH_INTAKE_N ?? 3_000);
+const CONCURRENCY = Number(process.env.BENCH_INTAKE_CONCURRENCY ?? 16);
+const WARMUP = 300;
+
+export async function run(): Promise<BenchLine[]> {
+  const stack = await startStack({ logLevel: 'warn' });
+  const baselineRedis = createRedis(stack.config.REDIS_URL, 'producer');
+  const baselineQueue = new Queue('bench-baseline', { connection: baselineRedis, prefix: `bench${process.pid}` });
+  const bare = express();
+  bare.post('/events', express.text({ type: 'application/x-www-form-urlencoded', limit: '64kb' }), async (req, res) => {
+    await baselineQueue.add('click', { body: String(req.body).length });
+    res.json({ ok: true });
+  });
+  const bareServer = bare.listen(0, '127.0.0.1');
+  await new Promise((r) => bareServer.once('listening', r));
+  const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/events`;
+
+  try {
+    const p = await stack.installedPortal();
+    const a = await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId });
+    const ts0 = Math.floor(Date.now() / 1000);
+    // Distinct deliveries (distinct ts), shaped exactly like protocol §3.3.
+    const body = (i: number) =>
+      encodePhpForm({
+        event: 'ONCRMTIMELINEITEMACTION',
+        event_handler_id: '42',
+        data: {
+          approvalId: a.id,
+          entityTypeId: '2',
+          entityId: String(p.dealId),
+          activityId: String(a.activityId),
+          id: 'approve',
+        },
+        ts: String(ts0 + i),
+        auth: {
+          access_token: 'x'.repeat(70),
+          expires: String(ts0 + 3600),
+          expires_in: '3600',
+          scope: 'crm',
+          domain: p.domain,
+          server_endpoint: stack.emulator.oauthServerEndpoint,
+          status: 'L',
+          client_endpoint: `http://${p.domain}/rest/`,
+          member_id: p.memberId,
+          user_id: '1',
+          application_token: p.applicationToken,
+        },
+      });
+    const bodies = Array.from({ length: N + WARMUP * 2 }, (_, i) => body(i));
+    const post = async (url: string, b: string) => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: b,
+      });
+      if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    };
+    const ours = `${stack.serverUrl}/b24/events`;
+
+    // Warm both, then measure alternately (baseline, ours) so drift hits both equally.
+    await drive(WARMUP, CONCURRENCY, (i) => post(bareUrl, bodies[i]!));
+    await drive(WARMUP, CONCURRENCY, (i) => post(ours, bodies[WARMUP + i]!));
+    const base = await drive(N, CONCURRENCY, (i) => post(bareUrl, bodies[i]!));
+    const mine = await drive(N, CONCURRENCY, (i) => post(ours, bodies[WARMUP * 2 + i]!));
+    const b = summarize(base.latencies, base.wallMs);
+    const m = summarize(mine.latencies, mine.wallMs);
+
+    const recorded = await stack.db.timelineEvent.count({
+      where: { activityId: a.activityId, portal: { memberId: p.memberId } },
+    });
+    if (recorded !== N + WARMUP) throw new Error(`expected ${N + WARMUP} recorded clicks, found ${recorded}`);
+
+    return [
+      {
+        name: 'intake baseline (bare Express + queue.add)',
+        value: `${fmt(b.perSec, 0)} req/s`,
+        note: `p50 ${fmt(b.p50, 2)} ms, p99 ${fmt(b.p99, 2)} ms`,
+      },
+      {
+        name: 'intake /b24/events (verify + record + enqueue)',
+        value: `${fmt(m.perSec, 0)} req/s`,
+        note: `p50 ${fmt(m.p50, 2)} ms, p99 ${fmt(m.p99, 2)} ms`,
+      },
+      {
+        name: 'intake ratio ours/baseline',
+        value: `${fmt(m.perSec / b.perSec, 2)}× throughput`,
+        note: `p99 ${fmt(m.p99 / b.p99, 2)}× baseline; n=${N}, concurrency ${CONCURRENCY}`,
+      },
+    ];
+  } finally {
+    await new Promise((r) => bareServer.close(r));
+    await baselineQueue.obliterate({ force: true }).catch(() => {});
+    await baselineQueue.close();
+    await baselineRedis.quit();
+    await stack.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const r of await run()) console.log(`${r.name}: ${r.value}${r.note ? ` (${r.note})` : ''}`);
+  process.exit(0);
+}
