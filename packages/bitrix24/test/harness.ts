@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createTokenCipher, type TokenCipher } from '@b24app/core';
 import type { Db } from '@b24app/db';
 import { type RunningEmulator, startEmulator } from '@b24app/emulator';
-import { TEST_ENCRYPTION_KEY } from '@b24app/testing';
+import { randomMemberId, TEST_ENCRYPTION_KEY } from '@b24app/testing';
 import { encryptTokenColumns } from '../src/prisma-token-store.js';
 
 /**
@@ -26,9 +26,6 @@ export async function startHarness(): Promise<Harness> {
   await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
   const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
   const emu = await startEmulator({ port: 0, logger: false });
-  // The emulator's member ids are a hashed counter, identical in every run and every test file, while the test
-  // database is shared: start the counter at a random point so our portal rows never collide.
-  emu.context.state.seq.portal = Math.floor(Math.random() * 1e9);
   const registered = await emu.client.registerApp({ installUrl: `${appUrl}/b24/install`, scope: 'crm,user' });
   return {
     emu,
@@ -57,7 +54,11 @@ export async function installPortal(
   db: Db,
   opts: { limits?: { burst?: number; drainPerSec?: number }; storedExpiresAt?: number } = {},
 ): Promise<InstalledPortal> {
-  const portal = await h.emu.client.createPortal(opts.limits ? { limits: opts.limits } : {});
+  // The emulator's own member ids repeat in every run while the test database is shared: use a random one.
+  const portal = await h.emu.client.createPortal({
+    memberId: randomMemberId(),
+    ...(opts.limits ? { limits: opts.limits } : {}),
+  });
   await h.emu.client.installApp(portal.memberId, h.clientId);
   const tokens = await h.emu.client.issueTokens(portal.memberId, h.clientId);
   await db.portal.create({
