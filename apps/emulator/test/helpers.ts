@@ -21,8 +21,7 @@ export interface Receiver {
   received: ReceivedRequest[];
   /** status the receiver answers with (default 200) */
   status: number;
-  /** hook run for each request before answering; may return the answer (HTML by default) */
-  /** hook result: an Answer, or nothing for the default */
+  /** hook run for each request before answering; may return an Answer (undefined: 200 with a bit of HTML) */
   onRequest?: (r: ReceivedRequest) => unknown;
   close(): Promise<void>;
 }
