@@ -107,6 +107,8 @@ export function startWorkerRuntime(opts: {
   worker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'worker error'));
 
   const producer = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
+  // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
+  producer.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const relay = createIntakeRelay({ db, queue: producer, logger });
   const sweeper = createStuckClickSweeper({ db, queue: producer, logger, staleAfterMs: config.SWEEP_STALE_AFTER_MS });
   const timers = [
