@@ -217,6 +217,11 @@ class SdkPortalClient implements PortalClient {
             { method, kind: err.kind, b24Code: err.b24Code, status: err.status, attempts: failures },
             'bitrix24 call failed',
           );
+          if (err.kind === 'RATE_LIMITED' && err.retryAfterMs === undefined) {
+            // The portal kept refusing: tell the caller at least one drain interval.
+            const drain = this.deps.limiter.policyOf(this.memberId).drainPerSec;
+            throw new Bitrix24Error({ ...err.toInit(), retryAfterMs: Math.ceil(1000 / drain) });
+          }
           throw err;
         }
         this.log.info(

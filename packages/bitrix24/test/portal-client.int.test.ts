@@ -179,6 +179,16 @@ describe('portal client: retries only where safe', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('a portal that keeps answering QUERY_LIMIT_EXCEEDED ends in RATE_LIMITED with a retry delay', async () => {
+    const p = await installPortal(h, db, { limits: generous });
+    const client = await clientsFor().get(p.memberId);
+    await h.emu.client.injectFailures({ memberId: p.memberId, method: 'profile', count: 4, kind: '503' });
+    const e = await client.call('profile').catch((x: unknown) => x);
+    expect(e).toMatchObject({ kind: 'RATE_LIMITED', b24Code: 'QUERY_LIMIT_EXCEEDED', status: 503 });
+    expect((e as Bitrix24Error).retryAfterMs).toBeGreaterThan(0);
+    expect(await restCalls(h, p.memberId, 'profile')).toHaveLength(4);
+  });
+
   it('expired_token: refreshes exactly once and replays the call', async () => {
     const p = await installPortal(h, db, { limits: generous });
     const client = await clientsFor().get(p.memberId);
