@@ -2,7 +2,6 @@ import { startEmulator } from '@b24app/emulator';
 import { encodePhpForm } from '@b24app/emulator';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_DATABASE_URL } from '@b24app/testing';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
@@ -47,11 +46,13 @@ describe('install, reinstall, uninstall (issue 5)', () => {
     expect(new Set(handlers.map((h) => h.handler))).toEqual(new Set([`${stack.serverUrl}/b24/events`]));
 
     // Encrypted at rest: the raw row holds no token the emulator issued.
-    const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    const c = new pg.Client({ connectionString: stack.config.DATABASE_URL });
     await c.connect();
     const raw = await c.query('SELECT * FROM portals WHERE member_id = $1', [p.memberId]);
     await c.end();
     const issued = await stack.emu.issueTokens(p.memberId, stack.clientId);
+    expect(raw.rows).toHaveLength(1);
+    expect(raw.rows[0].access_token_enc).toEqual(expect.any(String));
     const rawText = JSON.stringify(raw.rows);
     expect(rawText).not.toContain(p.applicationToken);
     expect(rawText).not.toContain(issued.refresh_token);

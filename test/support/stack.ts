@@ -54,11 +54,11 @@ export async function startStack(
     worker?: boolean;
     env?: Record<string, string>;
     logLevel?: string;
-    /** A fresh database of this stack's own (see isolated-database.ts), dropped on close. */
+    /** A fresh database of this stack's own (see isolated-database.ts), dropped on close. Default true. */
     isolatedDatabase?: boolean;
   } = {},
 ): Promise<Stack> {
-  const isolated: IsolatedDatabase | null = opts.isolatedDatabase ? await createIsolatedDatabase() : null;
+  const isolated: IsolatedDatabase | null = (opts.isolatedDatabase ?? true) ? await createIsolatedDatabase() : null;
   const databaseUrl = isolated?.url ?? TEST_DATABASE_URL;
   const emulator = await startEmulator({ port: 0, logger: false });
   const emuUrl = new URL(emulator.url);
@@ -123,7 +123,12 @@ export async function startStack(
     clientSecret,
     startWorker(overrides = {}, o = {}) {
       const workerConfig = loadWorkerConfig({ ...env, ...overrides });
-      stack.worker = startWorkerRuntime({ config: workerConfig, db, logger, ...(o.actions ? { actions: o.actions } : {}) });
+      stack.worker = startWorkerRuntime({
+        config: workerConfig,
+        db,
+        logger,
+        ...(o.actions ? { actions: o.actions } : {}),
+      });
       return stack.worker;
     },
     async installedPortal(o = {}) {
