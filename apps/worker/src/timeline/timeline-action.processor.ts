@@ -1,6 +1,6 @@
 import { approvalActivityPayload } from '@b24app/approvals';
 import type { Logger } from '@b24app/core';
-import type { Approval, Db, TimelineEvent } from '@b24app/db';
+import type { Approval, Db, Portal, PortalSettings, TimelineEvent } from '@b24app/db';
 import { type Bitrix24Error, isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
 import type { ActionHandlerRegistry } from './action-handlers/index.js';
 import { RateLimitDelay, RetryLater } from './click-outcome.js';
@@ -19,6 +19,8 @@ export interface ProcessOptions {
   finalAttempt: boolean;
 }
 
+type PortalWithSettings = Portal & { settings: PortalSettings | null };
+
 const ERROR_TEXT = 'The decision could not be saved. Please try again.';
 
 /**
@@ -35,8 +37,12 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
   const names = new Map<string, string | undefined>();
 
   async function process(eventId: string, opts: ProcessOptions): Promise<void> {
-    const event = await db.timelineEvent.findUnique({ where: { id: eventId } });
+    const event = await db.timelineEvent.findUnique({
+      where: { id: eventId },
+      include: { portal: { include: { settings: true } } },
+    });
     if (!event || event.state === 'DONE' || event.state === 'FAILED') return; // purged (CLEAN=1) or finished
+    const { portal } = event;
 
     await db.$transaction(
       async (tx) => {
@@ -50,23 +56,21 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
           },
           orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
         });
-        for (const e of queue) await processOne(e, opts);
+        for (const e of queue) await processOne(e, portal, opts);
       },
       { maxWait: deps.lockTimeoutMs ?? 60_000, timeout: deps.lockTimeoutMs ?? 60_000 },
     );
   }
 
-  async function processOne(event: TimelineEvent, opts: ProcessOptions): Promise<void> {
-    const started = await db.timelineEvent.update({
+  async function processOne(event: TimelineEvent, portal: PortalWithSettings, opts: ProcessOptions): Promise<void> {
+    await db.timelineEvent.update({
       where: { id: event.id },
       data: {
         state: 'PROCESSING',
         attempts: { increment: 1 },
         processingStartedAt: event.processingStartedAt ?? new Date(),
       },
-      include: { portal: { include: { settings: true } } },
     });
-    const portal = started.portal;
     const log = logger.child({
       eventId: event.id,
       memberId: portal.memberId,
