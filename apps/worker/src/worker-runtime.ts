@@ -31,6 +31,7 @@ export type WorkerRuntimeConfig = Pick<
   | 'QUEUE_PREFIX'
   | 'B24_RATE_LIMIT_BURST'
   | 'B24_RATE_LIMIT_PER_SEC'
+  | 'B24_REQUEST_TIMEOUT_MS'
 >;
 
 export interface WorkerRuntime {
@@ -61,6 +62,7 @@ export function startWorkerRuntime(opts: {
     }),
     clientId: config.B24_CLIENT_ID,
     clientSecret: config.B24_CLIENT_SECRET,
+    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
     logger,
   });
   const processor = createTimelineActionProcessor({
