@@ -6,7 +6,7 @@ import {
   createPrismaTokenStore,
   type PortalClients,
 } from '@b24app/bitrix24';
-import { timelineActionJob } from '@b24app/jobs';
+import { timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -56,7 +56,16 @@ export function buildServerDeps(opts: {
     clients.forget(memberId);
     verifier.forget(memberId);
   };
-  const timeline = createTimelineIntake({ db, queue, verifier, logger });
+  const timeline = createTimelineIntake({
+    db,
+    queue,
+    verifier,
+    logger,
+    jobOptions: timelineActionJobOptions({
+      attempts: config.CLICK_JOB_ATTEMPTS,
+      backoffMs: config.CLICK_JOB_BACKOFF_MS,
+    }),
+  });
 
   const install = createInstallService({
     db,

@@ -6,7 +6,7 @@ import {
   createPrismaTokenStore,
   type PortalClients,
 } from '@b24app/bitrix24';
-import { createRedis, timelineActionJob } from '@b24app/jobs';
+import { createRedis, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { WorkerConfig } from './config.js';
@@ -32,6 +32,8 @@ export type WorkerRuntimeConfig = Pick<
   | 'B24_RATE_LIMIT_BURST'
   | 'B24_RATE_LIMIT_PER_SEC'
   | 'B24_REQUEST_TIMEOUT_MS'
+  | 'CLICK_JOB_ATTEMPTS'
+  | 'CLICK_JOB_BACKOFF_MS'
 >;
 
 export interface WorkerRuntime {
@@ -111,8 +113,18 @@ export function startWorkerRuntime(opts: {
   const producer = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
   // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
   producer.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
-  const relay = createIntakeRelay({ db, queue: producer, logger });
-  const sweeper = createStuckClickSweeper({ db, queue: producer, logger, staleAfterMs: config.SWEEP_STALE_AFTER_MS });
+  const jobOptions = timelineActionJobOptions({
+    attempts: config.CLICK_JOB_ATTEMPTS,
+    backoffMs: config.CLICK_JOB_BACKOFF_MS,
+  });
+  const relay = createIntakeRelay({ db, queue: producer, logger, jobOptions });
+  const sweeper = createStuckClickSweeper({
+    db,
+    queue: producer,
+    logger,
+    staleAfterMs: config.SWEEP_STALE_AFTER_MS,
+    jobOptions,
+  });
   const timers = [
     every(config.RELAY_INTERVAL_MS, () => relay.runOnce(), logger, 'relay'),
     every(config.SWEEP_INTERVAL_MS, () => sweeper.runOnce(), logger, 'sweeper'),

@@ -1,3 +1,4 @@
+import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { defineJob } from './job-definition.js';
 
@@ -17,5 +18,14 @@ export const timelineActionJob = defineJob({
     removeOnFail: { age: 7 * 24 * 3_600 },
   },
 });
+
+/** The click job's options with a deployment's retry schedule (every producer of the job must use the same). */
+export function timelineActionJobOptions(schedule: { attempts?: number; backoffMs?: number } = {}): JobsOptions {
+  return {
+    ...timelineActionJob.defaults,
+    ...(schedule.attempts ? { attempts: schedule.attempts } : {}),
+    ...(schedule.backoffMs ? { backoff: { type: 'exponential', delay: schedule.backoffMs } } : {}),
+  };
+}
 
 export const JOBS = { timelineAction: timelineActionJob } as const;

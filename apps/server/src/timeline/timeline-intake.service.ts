@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@b24app/core';
 import type { Db } from '@b24app/db';
 import { timelineActionJob } from '@b24app/jobs';
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 import type { ApplicationTokenVerifier } from '../b24/application-token-verifier.js';
 import type { TimelineActionEvent } from '../events/bitrix-event.schemas.js';
 import { timelineDedupeKey } from './dedupe-key.js';
@@ -27,8 +27,11 @@ export function createTimelineIntake(deps: {
   verifier: ApplicationTokenVerifier;
   logger: Logger;
   enqueueTimeoutMs?: number;
+  /** The deployment's click job options (retry schedule); the catalog defaults otherwise. */
+  jobOptions?: JobsOptions;
 }): TimelineIntake {
   const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 500;
+  const jobOptions = deps.jobOptions ?? timelineActionJob.defaults;
   const marker = createEnqueuedMarker(deps.db, deps.logger);
 
   return {
@@ -78,7 +81,7 @@ export function createTimelineIntake(deps: {
   async function enqueue(eventId: string): Promise<void> {
     try {
       await withDeadline(
-        deps.queue.add(timelineActionJob.name, { eventId }, { ...timelineActionJob.defaults, jobId: eventId }),
+        deps.queue.add(timelineActionJob.name, { eventId }, { ...jobOptions, jobId: eventId }),
         enqueueTimeoutMs,
       );
       marker.mark(eventId);

@@ -1,15 +1,23 @@
 import type { Logger } from '@b24app/core';
 import type { Db } from '@b24app/db';
 import { timelineActionJob } from '@b24app/jobs';
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 
 /**
  * The outbox relay: clicks that were recorded but never enqueued (Redis was down when they came
  * in, or the server died between the insert and the enqueue) are enqueued here. `jobId` is the
  * event id, so a click that is in the queue after all is not added twice.
  */
-export function createIntakeRelay(deps: { db: Db; queue: Queue; logger: Logger; graceMs?: number; batch?: number }) {
+export function createIntakeRelay(deps: {
+  db: Db;
+  queue: Queue;
+  logger: Logger;
+  graceMs?: number;
+  batch?: number;
+  jobOptions?: JobsOptions;
+}) {
   const graceMs = deps.graceMs ?? 1_000;
+  const jobOptions = deps.jobOptions ?? timelineActionJob.defaults;
   const batch = deps.batch ?? 200;
 
   async function runOnce(): Promise<number> {
@@ -24,7 +32,7 @@ export function createIntakeRelay(deps: { db: Db; queue: Queue; logger: Logger; 
         rows.map((r) => ({
           name: timelineActionJob.name,
           data: { eventId: r.id },
-          opts: { ...timelineActionJob.defaults, jobId: r.id },
+          opts: { ...jobOptions, jobId: r.id },
         })),
       );
       await tx.timelineEvent.updateMany({

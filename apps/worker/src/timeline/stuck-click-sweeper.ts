@@ -1,7 +1,7 @@
 import type { Logger } from '@b24app/core';
 import type { Db } from '@b24app/db';
 import { timelineActionJob } from '@b24app/jobs';
-import type { Queue } from 'bullmq';
+import type { JobsOptions, Queue } from 'bullmq';
 
 const LIVE = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -18,8 +18,10 @@ export function createStuckClickSweeper(deps: {
   staleAfterMs?: number;
   maxAttempts?: number;
   batch?: number;
+  jobOptions?: JobsOptions;
 }) {
   const staleAfterMs = deps.staleAfterMs ?? 60_000;
+  const jobOptions = deps.jobOptions ?? timelineActionJob.defaults;
   const maxAttempts = deps.maxAttempts ?? 40;
 
   async function runOnce(): Promise<{ requeued: number; abandoned: number }> {
@@ -55,7 +57,7 @@ export function createStuckClickSweeper(deps: {
       await deps.queue.add(
         timelineActionJob.name,
         { eventId: e.id },
-        { ...timelineActionJob.defaults, jobId: `${e.id}-sweep-${Date.now()}` },
+        { ...jobOptions, jobId: `${e.id}-sweep-${Date.now()}` },
       );
       await deps.db.timelineEvent.update({ where: { id: e.id }, data: { enqueuedAt: new Date() } });
       requeued++;
