@@ -81,7 +81,7 @@ export function createApprovalService(deps: { db: Db; clients: PortalClients; lo
         where: { memberId: input.memberId.toLowerCase() },
         include: { settings: true },
       });
-      if (!portal || portal.status !== 'ACTIVE') {
+      if (portal?.status !== 'ACTIVE') {
         throw new AppError('PORTAL_NOT_INSTALLED', 'the app is not installed on this portal');
       }
       const { row, created } = await findOrCreateRow(portal.id, input);

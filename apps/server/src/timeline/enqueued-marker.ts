@@ -9,7 +9,7 @@ import type { Db } from '@b24app/db';
 export function createEnqueuedMarker(db: Db, logger: Logger, opts: { flushMs?: number; maxBatch?: number } = {}) {
   const flushMs = opts.flushMs ?? 20;
   const maxBatch = opts.maxBatch ?? 500;
-  let pending: { id: string; at: Date }[] = [];
+  let pending: { id: string; at: number }[] = [];
   let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<void> = Promise.resolve();
 
@@ -19,12 +19,12 @@ export function createEnqueuedMarker(db: Db, logger: Logger, opts: { flushMs?: n
     if (pending.length === 0) return inFlight;
     const batch = pending;
     pending = [];
-    const earliest = batch.reduce((m, b) => (b.at < m ? b.at : m), batch[0]!.at);
+    const earliest = batch.reduce((m, b) => Math.min(b.at, m), batch[0]!.at);
     inFlight = inFlight
       .then(() =>
         db.timelineEvent.updateMany({
           where: { id: { in: batch.map((b) => b.id) }, state: 'RECEIVED' },
-          data: { state: 'ENQUEUED', enqueuedAt: earliest },
+          data: { state: 'ENQUEUED', enqueuedAt: new Date(earliest) },
         }),
       )
       .then(() => undefined)
@@ -36,7 +36,7 @@ export function createEnqueuedMarker(db: Db, logger: Logger, opts: { flushMs?: n
 
   return {
     mark(id: string): void {
-      pending.push({ id, at: new Date() });
+      pending.push({ id, at: Date.now() });
       if (pending.length >= maxBatch) void flush();
       else if (!timer) timer = setTimeout(() => void flush(), flushMs);
     },
