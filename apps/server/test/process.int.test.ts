@@ -78,6 +78,9 @@ describe('server and worker processes', () => {
     await app.waitFor(/worker started/);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('b24app_click_to_update_seconds');
+    expect(metrics).toContain('b24app_clicks_finished_total');
     expect(await app.stop('SIGTERM')).toBe(0);
   });
 });

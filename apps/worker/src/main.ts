@@ -20,7 +20,7 @@ const db = createDb(config.DATABASE_URL, { poolSize: config.WORKER_CONCURRENCY *
 const metrics = new Registry();
 collectDefaultMetrics({ register: metrics });
 
-const runtime = startWorkerRuntime({ config, db, logger });
+const runtime = startWorkerRuntime({ config, db, logger, metrics });
 
 let stopping = false;
 const health = createHealthServer({

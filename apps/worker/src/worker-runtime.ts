@@ -9,9 +9,11 @@ import {
 import { createRedis, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config.js';
 import { createIntakeRelay } from './relay/intake-relay.js';
 import { type ActionHandlerRegistry, defaultActionRegistry } from './timeline/action-handlers/index.js';
+import { createClickMetrics } from './timeline/click-metrics.js';
 import { RateLimitDelay } from './timeline/click-outcome.js';
 import { createStuckClickSweeper } from './timeline/stuck-click-sweeper.js';
 import { createTimelineActionProcessor } from './timeline/timeline-action.processor.js';
@@ -52,6 +54,7 @@ export function startWorkerRuntime(opts: {
   db: Db;
   logger: Logger;
   actions?: ActionHandlerRegistry;
+  metrics?: Registry;
 }): WorkerRuntime {
   const { config, db, logger } = opts;
   const connection: Redis = createRedis(config.REDIS_URL, 'worker');
@@ -71,6 +74,7 @@ export function startWorkerRuntime(opts: {
     db,
     clients,
     actions: opts.actions ?? defaultActionRegistry(),
+    ...(opts.metrics ? { metrics: createClickMetrics(opts.metrics) } : {}),
     logger,
   });
 

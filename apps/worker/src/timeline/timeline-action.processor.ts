@@ -3,6 +3,7 @@ import type { Logger } from '@b24app/core';
 import type { Approval, Db, Portal, PortalSettings, TimelineEvent } from '@b24app/db';
 import { type Bitrix24Error, isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
 import type { ActionHandlerRegistry } from './action-handlers/index.js';
+import { type ClickMetrics, noClickMetrics } from './click-metrics.js';
 import { RateLimitDelay, RetryLater } from './click-outcome.js';
 
 export interface TimelineProcessorDeps {
@@ -10,6 +11,7 @@ export interface TimelineProcessorDeps {
   clients: PortalClients;
   actions: ActionHandlerRegistry;
   logger: Logger;
+  metrics?: ClickMetrics;
   /** Longest time the per-activity ordering lock is held (bounds a stuck REST call). */
   lockTimeoutMs?: number;
 }
@@ -34,6 +36,7 @@ const ERROR_TEXT = 'The decision could not be saved. Please try again.';
  */
 export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
   const { db, logger } = deps;
+  const metrics = deps.metrics ?? noClickMetrics;
   const names = new Map<string, string | undefined>();
 
   async function process(eventId: string, opts: ProcessOptions): Promise<void> {
@@ -218,7 +221,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
 
   async function finish(id: string, state: 'DONE' | 'FAILED', outcome: string, error: string | null, updated = false) {
     const now = new Date();
-    await db.timelineEvent.update({
+    const row = await db.timelineEvent.update({
       where: { id },
       data: {
         state,
@@ -227,7 +230,9 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
         finishedAt: now,
         ...(updated ? { updatedActivityAt: now } : {}),
       },
+      select: { receivedAt: true },
     });
+    metrics.finished(outcome, row.receivedAt, updated);
   }
 
   async function note(id: string, error: string) {
