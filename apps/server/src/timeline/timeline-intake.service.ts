@@ -47,7 +47,15 @@ export function createTimelineIntake(deps: {
       const userId = event.auth.user_id ?? dataUserId;
       if (userId === undefined) throw new AppError('VALIDATION_FAILED', 'event has no user (auth.user_id)');
 
-      const dedupeKey = timelineDedupeKey({ memberId, activityId, actionId, userId, ts: event.ts, params });
+      const dedupeKey = timelineDedupeKey({
+        memberId,
+        activityId,
+        actionId,
+        userId,
+        ts: event.ts,
+        params,
+        accessToken: event.auth.access_token,
+      });
       const id = randomUUID();
       const inserted = await deps.db.timelineEvent.createMany({
         data: [
