@@ -176,14 +176,25 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       await note(event.id, reason);
       throw new RetryLater(reason);
     }
-    const approval = await db.approval.update({ where: { id: ctx.approval.id }, data: { lastError: ERROR_TEXT } });
+    // Decided already (by this click, before its update failed, or by another): there is no error to show and
+    // nothing to click again; the "error state" is the decided layout, and the click keeps its outcome.
+    const current = await db.approval.findUniqueOrThrow({ where: { id: ctx.approval.id } });
+    const decided = current.state !== 'PENDING';
+    const approval = decided
+      ? current
+      : await db.approval.update({ where: { id: current.id }, data: { lastError: ERROR_TEXT } });
     try {
       const payload = approvalActivityPayload(approval, {
         lang: ctx.lang,
         badgeCode: ctx.badgeCode,
-        error: ERROR_TEXT,
+        error: decided ? null : ERROR_TEXT,
       });
       await ctx.client.call('crm.activity.configurable.update', { id: event.activityId, ...payload });
+      if (decided) {
+        const recorded = await db.timelineEvent.findUnique({ where: { id: event.id }, select: { outcome: true } });
+        log.warn({ reason }, 'decision shown on the last try');
+        return finish(event.id, 'DONE', recorded?.outcome ?? 'already_decided', reason, true);
+      }
       log.warn({ reason }, 'click ended in the error state');
       await finish(event.id, 'DONE', 'error_shown', reason, true);
     } catch (e) {
