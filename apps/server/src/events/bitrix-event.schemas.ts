@@ -6,10 +6,14 @@ import { z } from 'zod';
  */
 const memberId = z.string().regex(/^[0-9a-f]{32}$/i, 'must be 32 hex characters');
 const appToken = z.string().min(1).max(128);
+// Ids and timestamps are stored as PostgreSQL `integer`: a larger value is refused here (400), not by
+// the database (500). Unix seconds fit until 2038.
+const INT4_MAX = 2_147_483_647;
 const intString = z
   .string()
   .regex(/^\d{1,10}$/, 'must be a positive integer')
-  .transform(Number);
+  .transform(Number)
+  .refine((n) => n <= INT4_MAX, 'is too large');
 const endpoint = z.string().min(1).max(512);
 
 /** Portal identity + application_token: present on every app event, with or without tokens. */
