@@ -2,9 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../src/index.js';
 import { approvalLayout } from './fixtures/seed-layouts.js';
-import { type InstalledPortal, portalWithApp, type Receiver, rest, startReceiver } from './helpers.js';
+import { rest, useEmulator } from './helpers.js';
 
 // The timeline in a real browser (Debian's Chromium): a restEvent click shows the loader until the app's
 // crm.activity.configurable.update arrives through REST. Keeps a screenshot of a rendered activity.
@@ -12,19 +11,14 @@ import { type InstalledPortal, portalWithApp, type Receiver, rest, startReceiver
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 
-let emu: RunningEmulator;
-let receiver: Receiver;
+const env = useEmulator({ portal: true, deal: 'Deal: 100 office chairs', bindClicks: true });
 let browser: Browser;
 let page: Page;
-let p: InstalledPortal;
-let dealId: number;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (CI does this)`);
   }
-  emu = await startEmulator({ port: 0, logger: false });
-  receiver = await startReceiver();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -41,35 +35,24 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await emu?.close();
-  await receiver?.close();
 });
 beforeEach(async () => {
-  await emu.client.reset();
-  p = await portalWithApp(emu, receiver);
-  dealId = (await emu.client.createCrmItem(p.memberId, { entityTypeId: 2, title: 'Deal: 100 office chairs' })).id;
-  await rest(
-    p.clientEndpoint,
-    'event.bind',
-    { event: 'ONCRMTIMELINEITEMACTION', handler: `${receiver.url}/events` },
-    p.token,
-  );
   page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
 });
 
 async function addActivity(layout: object, fields: object = {}): Promise<number> {
   const r = await rest(
-    p.clientEndpoint,
+    env.p.clientEndpoint,
     'crm.activity.configurable.add',
-    { ownerTypeId: 2, ownerId: dealId, fields, layout },
-    p.token,
+    { ownerTypeId: 2, ownerId: env.dealId, fields, layout },
+    env.p.token,
   );
   expect(r.status).toBe(200);
   return (r.body.result as { activity: { id: number } }).activity.id;
 }
 
 function itemUrl(query = ''): string {
-  return `${emu.url}/ui/portals/${p.memberId}/crm/2/${dealId}${query}`;
+  return `${env.emu.url}/ui/portals/${env.p.memberId}/crm/2/${env.dealId}${query}`;
 }
 
 describe('timeline in the browser', () => {
@@ -90,19 +73,19 @@ describe('timeline in the browser', () => {
 
     await activity.locator('button[data-button="approve"]').click();
     await activity.locator('[data-testid="loader"]').waitFor({ state: 'visible' });
-    const [delivery] = await emu.client.waitForDeliveries({ event: 'ONCRMTIMELINEITEMACTION' });
+    const [delivery] = await env.emu.client.waitForDeliveries({ event: 'ONCRMTIMELINEITEMACTION' });
     expect(delivery?.fields).toMatchObject({
       data: { id: 'approve', activityId: String(id), approvalId: '42' },
       auth: { user_id: '1' },
     });
-    expect(await emu.client.activity(p.memberId, id)).toMatchObject({ locked: true, lockKind: 'loader' });
+    expect(await env.emu.client.activity(env.p.memberId, id)).toMatchObject({ locked: true, lockKind: 'loader' });
     // still locked after a few polls: only the app's update clears it
     await page.waitForTimeout(600);
     expect(await page.locator(`.activity[data-activity-id="${id}"] [data-testid="loader"]`).count()).toBe(1);
 
     const done = approvalLayout({ tag: 'success' });
     const update = await rest(
-      p.clientEndpoint,
+      env.p.clientEndpoint,
       'crm.activity.configurable.update',
       {
         id,
@@ -113,7 +96,7 @@ describe('timeline in the browser', () => {
           footer: {},
         },
       },
-      p.token,
+      env.p.token,
     );
     expect(update.status).toBe(200);
     const fresh = page.locator(`.activity[data-activity-id="${id}"]`);
@@ -121,7 +104,7 @@ describe('timeline in the browser', () => {
     await fresh.locator('.tag-success').waitFor();
     expect(await fresh.locator('.tag-success').textContent()).toBe('Approved');
     expect(await fresh.locator('footer .btn').count()).toBe(0);
-    const [lock] = await emu.client.locks({ memberId: p.memberId });
+    const [lock] = await env.emu.client.locks({ memberId: env.p.memberId });
     expect(lock?.durationMs).toBeGreaterThanOrEqual(600);
   });
 
@@ -132,25 +115,25 @@ describe('timeline in the browser', () => {
     await activity.waitFor();
     expect(await activity.locator('footer .btn').allTextContents()).toEqual(['Genehmigen', 'Ablehnen']);
     await activity.locator('button[data-button="reject"]').click();
-    await emu.client.waitForDeliveries({ event: 'ONCRMTIMELINEITEMACTION' });
+    await env.emu.client.waitForDeliveries({ event: 'ONCRMTIMELINEITEMACTION' });
     // after a poll the server-side state is rendered: reject disabled, approve usable, no loader
     await page.waitForTimeout(600);
     const rendered = page.locator(`.activity[data-activity-id="${id}"]`);
     expect(await rendered.locator('button[data-button="reject"]').isDisabled()).toBe(true);
     expect(await rendered.locator('button[data-button="approve"]').isDisabled()).toBe(false);
     expect(await rendered.locator('[data-testid="loader"]').count()).toBe(0);
-    expect((await emu.client.activity(p.memberId, id)).disabledButtons).toEqual(['reject']);
+    expect((await env.emu.client.activity(env.p.memberId, id)).disabledButtons).toEqual(['reject']);
   });
 
   it('shows the badge of an open activity on the kanban card', async () => {
     await rest(
-      p.clientEndpoint,
+      env.p.clientEndpoint,
       'crm.activity.badge.add',
       { code: 'approval', title: 'Approval', value: 'Waiting', type: 'warning' },
-      p.token,
+      env.p.token,
     );
     await addActivity(approvalLayout(), { badgeCode: 'approval' });
-    await page.goto(`${emu.url}/ui/portals/${p.memberId}`);
+    await page.goto(`${env.emu.url}/ui/portals/${env.p.memberId}`);
     const badge = page.locator('.kcard [data-testid="badge"]');
     await badge.waitFor();
     expect(await badge.textContent()).toBe('Approval: Waiting');
@@ -159,18 +142,18 @@ describe('timeline in the browser', () => {
 
 describe('app page in the iframe', () => {
   it('installs through the UI: installer in the iframe, BX24.installFinish(), then the app page calling REST', async () => {
-    const portal = await emu.client.createPortal({ name: 'UI portal' });
-    const app = await emu.client.registerApp({
+    const portal = await env.emu.client.createPortal({ name: 'UI portal' });
+    const app = await env.emu.client.registerApp({
       name: 'Frame app',
-      installUrl: `${receiver.url}/install`,
-      appUrl: `${receiver.url}/app`,
+      installUrl: `${env.receiver.url}/install`,
+      appUrl: `${env.receiver.url}/app`,
     });
-    const bx24 = `<script src="${emu.url}/bx24/api/v1/"></script>`;
-    receiver.onRequest = (r) => {
+    const bx24 = `<script src="${env.emu.url}/bx24/api/v1/"></script>`;
+    env.receiver.onRequest = (r) => {
       if (r.path === '/install') {
         return {
           body: `<html><body>${bx24}<p id="installer">installing ${r.body.member_id}</p><script>
-BX24.init(() => BX24.callMethod('event.bind', { event: 'ONAPPINSTALL', handler: '${receiver.url}/events' }, () => BX24.installFinish()));
+BX24.init(() => BX24.callMethod('event.bind', { event: 'ONAPPINSTALL', handler: '${env.receiver.url}/events' }, () => BX24.installFinish()));
 </script></body></html>`,
         };
       }
@@ -183,24 +166,24 @@ BX24.init(() => BX24.callMethod('user.current', {}, (res) => { document.getEleme
       }
       return undefined;
     };
-    await page.goto(`${emu.url}/ui/portals/${portal.memberId}`);
+    await page.goto(`${env.emu.url}/ui/portals/${portal.memberId}`);
     await page.locator('li', { hasText: app.clientId }).locator('button', { hasText: 'Install' }).click();
     // the installer binds ONAPPINSTALL and calls installFinish; the parent reloads with the app page
     const frame = page.frameLocator('iframe.app-frame');
     await frame.locator('#app').waitFor({ timeout: 10_000 });
     await frame.locator('#me', { hasText: 'Admin' }).waitFor();
     expect(await frame.locator('#me').textContent()).toBe(`Admin ${portal.memberId}`);
-    const [install] = await emu.client.waitForDeliveries({ event: 'ONAPPINSTALL', memberId: portal.memberId });
-    expect(install?.url).toBe(`${receiver.url}/events`);
+    const [install] = await env.emu.client.waitForDeliveries({ event: 'ONAPPINSTALL', memberId: portal.memberId });
+    expect(install?.url).toBe(`${env.receiver.url}/events`);
     // frame POSTs carry APP_SID in the query; event POSTs do not
-    const frames = receiver.received.filter((r) => r.query.APP_SID !== undefined);
+    const frames = env.receiver.received.filter((r) => r.query.APP_SID !== undefined);
     expect(frames.map((r) => [r.path, r.query.DOMAIN, r.body.PLACEMENT])).toEqual([
       ['/install', portal.domain, 'DEFAULT'],
       ['/app', portal.domain, 'DEFAULT'],
     ]);
-    expect((await emu.client.portal(portal.memberId)).apps).toEqual([
+    expect((await env.emu.client.portal(portal.memberId)).apps).toEqual([
       expect.objectContaining({ clientId: app.clientId, installed: true }),
     ]);
-    receiver.onRequest = undefined;
+    env.receiver.onRequest = undefined;
   });
 });

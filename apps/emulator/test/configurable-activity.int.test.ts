@@ -1,43 +1,25 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { approvalLayout, seedFields, seedLayout } from './fixtures/seed-layouts.js';
-import { type InstalledPortal, portalWithApp, type Receiver, rest, startReceiver } from './helpers.js';
+import { rest, useEmulator } from './helpers.js';
 
-let emu: RunningEmulator;
-let receiver: Receiver;
-let p: InstalledPortal;
-let dealId: number;
+const env = useEmulator({ portal: true, deal: 'Deal 15' });
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, logger: false });
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await emu.close();
-  await receiver.close();
-});
-beforeEach(async () => {
-  await emu.client.reset();
-  p = await portalWithApp(emu, receiver);
-  dealId = (await emu.client.createCrmItem(p.memberId, { entityTypeId: 2, title: 'Deal 15' })).id;
-});
-
-function add(params: Record<string, unknown>, token = p.token) {
-  return rest(p.clientEndpoint, 'crm.activity.configurable.add', params, token);
+function add(params: Record<string, unknown>, token = env.p.token) {
+  return rest(env.p.clientEndpoint, 'crm.activity.configurable.add', params, token);
 }
 
 describe('crm.activity.configurable.add / get', () => {
   it('adds the seed example and returns it as stored: flags as booleans, actionParams as strings', async () => {
-    const r = await add({ ownerTypeId: 2, ownerId: dealId, fields: seedFields, layout: seedLayout });
+    const r = await add({ ownerTypeId: 2, ownerId: env.dealId, fields: seedFields, layout: seedLayout });
     expect(r.status).toBe(200);
     const id = (r.body.result as { activity: { id: number } }).activity.id;
     expect(typeof id).toBe('number');
-    const got = await rest(p.clientEndpoint, 'crm.activity.configurable.get', { id }, p.token);
+    const got = await rest(env.p.clientEndpoint, 'crm.activity.configurable.get', { id }, env.p.token);
     const activity = (got.body.result as { activity: Record<string, unknown> }).activity;
     expect(activity).toMatchObject({
       id,
       ownerTypeId: 2,
-      ownerId: dealId,
+      ownerId: env.dealId,
       fields: {
         typeId: 'CONFIGURABLE',
         completed: false,
@@ -57,11 +39,11 @@ describe('crm.activity.configurable.add / get', () => {
   });
 
   it('defaults typeId, responsible (the caller) and nullable origins', async () => {
-    const user = await emu.client.createUser(p.memberId, { name: 'Maria Manager' });
-    const t = await emu.client.issueTokens(p.memberId, p.clientId, user.id);
-    const r = await add({ ownerTypeId: 2, ownerId: dealId, fields: {}, layout: seedLayout }, t.access_token);
+    const user = await env.emu.client.createUser(env.p.memberId, { name: 'Maria Manager' });
+    const t = await env.emu.client.issueTokens(env.p.memberId, env.p.clientId, user.id);
+    const r = await add({ ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: seedLayout }, t.access_token);
     const id = (r.body.result as { activity: { id: number } }).activity.id;
-    const view = await emu.client.activity(p.memberId, id);
+    const view = await env.emu.client.activity(env.p.memberId, id);
     expect(view.fields).toEqual({
       typeId: 'CONFIGURABLE',
       completed: false,
@@ -77,9 +59,9 @@ describe('crm.activity.configurable.add / get', () => {
 
   it('accepts a form-encoded body (all strings) like a PHP client sends', async () => {
     const body = new URLSearchParams({
-      auth: p.token,
+      auth: env.p.token,
       ownerTypeId: '2',
-      ownerId: String(dealId),
+      ownerId: String(env.dealId),
       'fields[completed]': 'N',
       'layout[icon][code]': 'info',
       'layout[header][title]': 'Information Message',
@@ -88,7 +70,7 @@ describe('crm.activity.configurable.add / get', () => {
       'layout[body][blocks][text][properties][value]': 'Lorem ipsum',
       'layout[body][blocks][text][properties][bold]': 'true',
     });
-    const res = await fetch(`${p.clientEndpoint}crm.activity.configurable.add`, {
+    const res = await fetch(`${env.p.clientEndpoint}crm.activity.configurable.add`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: body.toString(),
@@ -97,11 +79,11 @@ describe('crm.activity.configurable.add / get', () => {
   });
 
   it('answers the documented errors', async () => {
-    const hook = await emu.client.createWebhook(p.memberId);
+    const hook = await env.emu.client.createWebhook(env.p.memberId);
     const viaHook = await fetch(`${hook.url}crm.activity.configurable.add`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ownerTypeId: 2, ownerId: dealId, fields: {}, layout: seedLayout }),
+      body: JSON.stringify({ ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: seedLayout }),
     });
     expect(viaHook.status).toBe(400);
     expect(await viaHook.json()).toEqual({
@@ -110,30 +92,39 @@ describe('crm.activity.configurable.add / get', () => {
     });
 
     const cases: [Record<string, unknown>, string][] = [
-      [{ ownerId: dealId, fields: {}, layout: seedLayout }, '100'],
-      [{ ownerTypeId: 2, ownerId: dealId, fields: {} }, 'ERROR_EMPTY_LAYOUT'],
-      [{ ownerTypeId: 2, ownerId: dealId, fields: {}, layout: {} }, 'ERROR_EMPTY_LAYOUT'],
+      [{ ownerId: env.dealId, fields: {}, layout: seedLayout }, '100'],
+      [{ ownerTypeId: 2, ownerId: env.dealId, fields: {} }, 'ERROR_EMPTY_LAYOUT'],
+      [{ ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: {} }, 'ERROR_EMPTY_LAYOUT'],
       [{ ownerTypeId: 2, ownerId: 999, fields: {}, layout: seedLayout }, 'ACCESS_DENIED'],
       [
         {
           ownerTypeId: 2,
-          ownerId: dealId,
+          ownerId: env.dealId,
           fields: { isIncomingChannel: 'Y', deadline: '2025-02-01T01:00:00+03:00' },
           layout: seedLayout,
         },
         'INCOMING_ACTIVITY_CAN_NOT_BE_WITH_DEADLINE',
       ],
-      [{ ownerTypeId: 2, ownerId: dealId, fields: { completed: 'maybe' }, layout: seedLayout }, 'WRONG_FIELD_VALUE'],
-      [{ ownerTypeId: 2, ownerId: dealId, fields: { responsibleId: 0 }, layout: seedLayout }, 'WRONG_FIELD_VALUE'],
-      [{ ownerTypeId: 2, ownerId: dealId, fields: { responsibleId: 77 }, layout: seedLayout }, 'WRONG_FIELD_VALUE'],
-      [{ ownerTypeId: 2, ownerId: dealId, fields: { badgeCode: 'unknown' }, layout: seedLayout }, 'WRONG_FIELD_VALUE'],
-      [{ ownerTypeId: 2, ownerId: dealId, fields: { typeId: 'NOT_MINE' }, layout: seedLayout }, 'WRONG_FIELD_VALUE'],
       [
-        { ownerTypeId: 2, ownerId: dealId, fields: {}, layout: { ...seedLayout, icon: undefined } },
+        { ownerTypeId: 2, ownerId: env.dealId, fields: { completed: 'maybe' }, layout: seedLayout },
+        'WRONG_FIELD_VALUE',
+      ],
+      [{ ownerTypeId: 2, ownerId: env.dealId, fields: { responsibleId: 0 }, layout: seedLayout }, 'WRONG_FIELD_VALUE'],
+      [{ ownerTypeId: 2, ownerId: env.dealId, fields: { responsibleId: 77 }, layout: seedLayout }, 'WRONG_FIELD_VALUE'],
+      [
+        { ownerTypeId: 2, ownerId: env.dealId, fields: { badgeCode: 'unknown' }, layout: seedLayout },
+        'WRONG_FIELD_VALUE',
+      ],
+      [
+        { ownerTypeId: 2, ownerId: env.dealId, fields: { typeId: 'NOT_MINE' }, layout: seedLayout },
+        'WRONG_FIELD_VALUE',
+      ],
+      [
+        { ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: { ...seedLayout, icon: undefined } },
         'FIELD_IS_REQUIRED',
       ],
       [
-        { ownerTypeId: 2, ownerId: dealId, fields: {}, layout: { ...seedLayout, icon: { code: 'no-such-icon' } } },
+        { ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: { ...seedLayout, icon: { code: 'no-such-icon' } } },
         'WRONG_FIELD_VALUE',
       ],
     ];
@@ -141,7 +132,7 @@ describe('crm.activity.configurable.add / get', () => {
       const r = await add(params);
       expect({ params, status: r.status, code: r.body.error }).toEqual({ params, status: 400, code });
     }
-    const missing = await add({ ownerId: dealId, fields: {}, layout: seedLayout });
+    const missing = await add({ ownerId: env.dealId, fields: {}, layout: seedLayout });
     expect(missing.body.error_description).toBe('Could not find value for parameter {ownerTypeId}');
   });
 
@@ -156,24 +147,26 @@ describe('crm.activity.configurable.add / get', () => {
         },
       },
     };
-    expect((await add({ ownerTypeId: 2, ownerId: dealId, fields: {}, layout: threeButtons })).body.error).toBe(
+    expect((await add({ ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: threeButtons })).body.error).toBe(
       'TOO_MANY_ITEMS',
     );
     const badKey = {
       ...layout,
       body: { ...layout.body, blocks: { 'bad key!': { type: 'text', properties: { value: 'x' } } } },
     };
-    expect((await add({ ownerTypeId: 2, ownerId: dealId, fields: {}, layout: badKey })).body.error).toBe(
+    expect((await add({ ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: badKey })).body.error).toBe(
       'KEY_CONTAIN_WRONG_SYMBOLS',
     );
   });
 
   it('get: NOT_FOUND for unknown ids, ERROR_WRONG_CONTEXT for webhooks', async () => {
-    expect(await rest(p.clientEndpoint, 'crm.activity.configurable.get', { id: 424242 }, p.token)).toMatchObject({
+    expect(
+      await rest(env.p.clientEndpoint, 'crm.activity.configurable.get', { id: 424242 }, env.p.token),
+    ).toMatchObject({
       status: 400,
       body: { error: 'NOT_FOUND', error_description: 'Not found.' },
     });
-    const hook = await emu.client.createWebhook(p.memberId);
+    const hook = await env.emu.client.createWebhook(env.p.memberId);
     expect((await (await fetch(`${hook.url}crm.activity.configurable.get?id=1001`)).json()) as object).toMatchObject({
       error: 'ERROR_WRONG_CONTEXT',
     });
@@ -181,22 +174,22 @@ describe('crm.activity.configurable.add / get', () => {
 
   it('accepts a typeId the same app registered as configurable, not another app’s', async () => {
     const typeAdd = await rest(
-      p.clientEndpoint,
+      env.p.clientEndpoint,
       'crm.activity.type.add',
       { fields: { TYPE_ID: 'APPROVAL', NAME: 'Approval', IS_CONFIGURABLE_TYPE: 'Y' } },
-      p.token,
+      env.p.token,
     );
     expect(typeAdd.body.result).toBe(true);
     expect(
-      (await add({ ownerTypeId: 2, ownerId: dealId, fields: { typeId: 'APPROVAL' }, layout: seedLayout })).status,
+      (await add({ ownerTypeId: 2, ownerId: env.dealId, fields: { typeId: 'APPROVAL' }, layout: seedLayout })).status,
     ).toBe(200);
-    const other = await emu.client.registerApp({ installUrl: `${receiver.url}/other`, withUi: false });
-    await emu.client.installApp(p.memberId, other.clientId);
-    const ot = await emu.client.issueTokens(p.memberId, other.clientId);
+    const other = await env.emu.client.registerApp({ installUrl: `${env.receiver.url}/other`, withUi: false });
+    await env.emu.client.installApp(env.p.memberId, other.clientId);
+    const ot = await env.emu.client.issueTokens(env.p.memberId, other.clientId);
     expect(
       (
         await add(
-          { ownerTypeId: 2, ownerId: dealId, fields: { typeId: 'APPROVAL' }, layout: seedLayout },
+          { ownerTypeId: 2, ownerId: env.dealId, fields: { typeId: 'APPROVAL' }, layout: seedLayout },
           ot.access_token,
         )
       ).body.error,
@@ -207,31 +200,31 @@ describe('crm.activity.configurable.add / get', () => {
 describe('crm.activity.configurable.update', () => {
   let id: number;
   beforeEach(async () => {
-    const r = await add({ ownerTypeId: 2, ownerId: dealId, fields: seedFields, layout: approvalLayout() });
+    const r = await add({ ownerTypeId: 2, ownerId: env.dealId, fields: seedFields, layout: approvalLayout() });
     id = (r.body.result as { activity: { id: number } }).activity.id;
   });
 
   it('replaces the layout, merges fields and counts updates', async () => {
     const r = await rest(
-      p.clientEndpoint,
+      env.p.clientEndpoint,
       'crm.activity.configurable.update',
       { id, fields: { completed: true }, layout: approvalLayout({ tag: 'success' }) },
-      p.token,
+      env.p.token,
     );
     expect(r.body.result).toEqual({ activity: { id } });
-    const view = await emu.client.activity(p.memberId, id);
+    const view = await env.emu.client.activity(env.p.memberId, id);
     expect(view.updates).toBe(1);
     expect(view.fields).toMatchObject({ completed: true, originId: 'ext-42', deadline: '2025-02-01T01:00:00+03:00' });
     expect((view.layout.header as { tags: { state: { type: string } } }).tags.state.type).toBe('success');
   });
 
   it('answers ERROR_WRONG_APPLICATION to another app, NOT_FOUND, 100, ERROR_EMPTY_LAYOUT, INCOMING… on merged fields', async () => {
-    const other = await emu.client.registerApp({ installUrl: `${receiver.url}/other`, withUi: false });
-    await emu.client.installApp(p.memberId, other.clientId);
-    const ot = await emu.client.issueTokens(p.memberId, other.clientId);
+    const other = await env.emu.client.registerApp({ installUrl: `${env.receiver.url}/other`, withUi: false });
+    await env.emu.client.installApp(env.p.memberId, other.clientId);
+    const ot = await env.emu.client.issueTokens(env.p.memberId, other.clientId);
     expect(
       await rest(
-        p.clientEndpoint,
+        env.p.clientEndpoint,
         'crm.activity.configurable.update',
         { id, layout: approvalLayout() },
         ot.access_token,
@@ -241,10 +234,20 @@ describe('crm.activity.configurable.update', () => {
       body: { error: 'ERROR_WRONG_APPLICATION' },
     });
     const codes = await Promise.all([
-      rest(p.clientEndpoint, 'crm.activity.configurable.update', { id: 999999, layout: approvalLayout() }, p.token),
-      rest(p.clientEndpoint, 'crm.activity.configurable.update', { layout: approvalLayout() }, p.token),
-      rest(p.clientEndpoint, 'crm.activity.configurable.update', { id, layout: {} }, p.token),
-      rest(p.clientEndpoint, 'crm.activity.configurable.update', { id, fields: { isIncomingChannel: true } }, p.token),
+      rest(
+        env.p.clientEndpoint,
+        'crm.activity.configurable.update',
+        { id: 999999, layout: approvalLayout() },
+        env.p.token,
+      ),
+      rest(env.p.clientEndpoint, 'crm.activity.configurable.update', { layout: approvalLayout() }, env.p.token),
+      rest(env.p.clientEndpoint, 'crm.activity.configurable.update', { id, layout: {} }, env.p.token),
+      rest(
+        env.p.clientEndpoint,
+        'crm.activity.configurable.update',
+        { id, fields: { isIncomingChannel: true } },
+        env.p.token,
+      ),
     ]);
     expect(codes.map((c) => c.body.error)).toEqual([
       'NOT_FOUND',
@@ -252,29 +255,29 @@ describe('crm.activity.configurable.update', () => {
       'ERROR_EMPTY_LAYOUT',
       'INCOMING_ACTIVITY_CAN_NOT_BE_WITH_DEADLINE',
     ]);
-    expect((await emu.client.activity(p.memberId, id)).updates).toBe(0);
+    expect((await env.emu.client.activity(env.p.memberId, id)).updates).toBe(0);
   });
 });
 
 describe('crm.activity.list / delete', () => {
   it('lists configurable activities of an owner in pages of 50 with next/total, UPPER_CASE rows', async () => {
-    await emu.client.setLimits(p.memberId, { burst: 500 });
-    const other = (await emu.client.createCrmItem(p.memberId, { entityTypeId: 2, title: 'Other deal' })).id;
+    await env.emu.client.setLimits(env.p.memberId, { burst: 500 });
+    const other = (await env.emu.client.createCrmItem(env.p.memberId, { entityTypeId: 2, title: 'Other deal' })).id;
     for (let i = 0; i < 51; i++)
-      await add({ ownerTypeId: 2, ownerId: dealId, fields: { originId: `ext-${i}` }, layout: seedLayout });
+      await add({ ownerTypeId: 2, ownerId: env.dealId, fields: { originId: `ext-${i}` }, layout: seedLayout });
     await add({ ownerTypeId: 2, ownerId: other, fields: {}, layout: seedLayout });
-    const filter = { PROVIDER_ID: 'CONFIGURABLE_REST_APP', OWNER_TYPE_ID: 2, OWNER_ID: dealId };
+    const filter = { PROVIDER_ID: 'CONFIGURABLE_REST_APP', OWNER_TYPE_ID: 2, OWNER_ID: env.dealId };
     const first = await rest(
-      p.clientEndpoint,
+      env.p.clientEndpoint,
       'crm.activity.list',
       { filter, select: ['*'], order: { ID: 'DESC' }, start: 0 },
-      p.token,
+      env.p.token,
     );
     expect(first.body).toMatchObject({ next: 50, total: 51 });
     const rows = first.body.result as Record<string, unknown>[];
     expect(rows).toHaveLength(50);
     expect(rows[0]).toMatchObject({
-      OWNER_ID: String(dealId),
+      OWNER_ID: String(env.dealId),
       OWNER_TYPE_ID: '2',
       PROVIDER_ID: 'CONFIGURABLE_REST_APP',
       PROVIDER_TYPE_ID: 'CONFIGURABLE',
@@ -282,31 +285,31 @@ describe('crm.activity.list / delete', () => {
       COMPLETED: 'N',
       RESPONSIBLE_ID: '1',
       ORIGIN_ID: 'ext-50',
-      PROVIDER_PARAMS: { clientId: p.clientId, badgeCode: '' },
+      PROVIDER_PARAMS: { clientId: env.p.clientId, badgeCode: '' },
     });
     expect(JSON.parse(String(rows[0]?.PROVIDER_DATA))).toMatchObject({ icon: { code: 'call-completed' } });
     expect(Number(rows[0]?.ID)).toBeGreaterThan(Number(rows[1]?.ID));
-    const second = await rest(p.clientEndpoint, 'crm.activity.list', { filter, start: 50 }, p.token);
+    const second = await rest(env.p.clientEndpoint, 'crm.activity.list', { filter, start: 50 }, env.p.token);
     expect(second.body.result).toHaveLength(1);
     expect(second.body.next).toBeUndefined();
     const selected = await rest(
-      p.clientEndpoint,
+      env.p.clientEndpoint,
       'crm.activity.list',
       { filter: { OWNER_ID: other }, select: ['SUBJECT'] },
-      p.token,
+      env.p.token,
     );
     expect(Object.keys((selected.body.result as object[])[0] ?? {})).toEqual(['ID', 'SUBJECT']);
   });
 
   it('deletes, then answers the documented not-found error', async () => {
-    const r = await add({ ownerTypeId: 2, ownerId: dealId, fields: {}, layout: seedLayout });
+    const r = await add({ ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: seedLayout });
     const id = (r.body.result as { activity: { id: number } }).activity.id;
-    expect((await rest(p.clientEndpoint, 'crm.activity.delete', { id }, p.token)).body.result).toBe(true);
-    expect(await rest(p.clientEndpoint, 'crm.activity.delete', { id }, p.token)).toMatchObject({
+    expect((await rest(env.p.clientEndpoint, 'crm.activity.delete', { id }, env.p.token)).body.result).toBe(true);
+    expect(await rest(env.p.clientEndpoint, 'crm.activity.delete', { id }, env.p.token)).toMatchObject({
       status: 400,
       body: { error: '', error_description: 'Activity is not found.' },
     });
-    expect((await rest(p.clientEndpoint, 'crm.activity.configurable.get', { id }, p.token)).body.error).toBe(
+    expect((await rest(env.p.clientEndpoint, 'crm.activity.configurable.get', { id }, env.p.token)).body.error).toBe(
       'NOT_FOUND',
     );
   });
@@ -315,33 +318,38 @@ describe('crm.activity.list / delete', () => {
 describe('crm.activity.type.*', () => {
   it('adds, lists (own types only) and deletes; admin and app context required', async () => {
     const fields = { TYPE_ID: '1C', NAME: '1C case', IS_CONFIGURABLE_TYPE: 'Y' };
-    expect((await rest(p.clientEndpoint, 'crm.activity.type.add', { fields }, p.token)).body.result).toBe(true);
-    expect((await rest(p.clientEndpoint, 'crm.activity.type.add', { fields }, p.token)).body.error).toBe(
+    expect((await rest(env.p.clientEndpoint, 'crm.activity.type.add', { fields }, env.p.token)).body.result).toBe(true);
+    expect((await rest(env.p.clientEndpoint, 'crm.activity.type.add', { fields }, env.p.token)).body.error).toBe(
       'INVALID_ARG_VALUE',
     );
-    expect((await rest(p.clientEndpoint, 'crm.activity.type.add', { fields: { NAME: 'x' } }, p.token)).body.error).toBe(
-      'INVALID_ARG_VALUE',
-    );
-    expect((await rest(p.clientEndpoint, 'crm.activity.type.list', {}, p.token)).body.result).toEqual([
+    expect(
+      (await rest(env.p.clientEndpoint, 'crm.activity.type.add', { fields: { NAME: 'x' } }, env.p.token)).body.error,
+    ).toBe('INVALID_ARG_VALUE');
+    expect((await rest(env.p.clientEndpoint, 'crm.activity.type.list', {}, env.p.token)).body.result).toEqual([
       { TYPE_ID: '1C', NAME: '1C case', IS_CONFIGURABLE_TYPE: 'Y', ICON_ID: '0' },
     ]);
-    const user = await emu.client.createUser(p.memberId, { name: 'Simple User' });
-    const t = await emu.client.issueTokens(p.memberId, p.clientId, user.id);
+    const user = await env.emu.client.createUser(env.p.memberId, { name: 'Simple User' });
+    const t = await env.emu.client.issueTokens(env.p.memberId, env.p.clientId, user.id);
     expect(
-      await rest(p.clientEndpoint, 'crm.activity.type.add', { fields: { TYPE_ID: 'X', NAME: 'X' } }, t.access_token),
+      await rest(
+        env.p.clientEndpoint,
+        'crm.activity.type.add',
+        { fields: { TYPE_ID: 'X', NAME: 'X' } },
+        t.access_token,
+      ),
     ).toMatchObject({
       status: 403,
       body: { error: 'ACCESS_DENIED', error_description: 'Admin permissions required' },
     });
-    const hook = await emu.client.createWebhook(p.memberId);
+    const hook = await env.emu.client.createWebhook(env.p.memberId);
     const viaHook = await fetch(`${hook.url}crm.activity.type.list`);
     expect(viaHook.status).toBe(403);
-    expect((await rest(p.clientEndpoint, 'crm.activity.type.delete', { TYPE_ID: '1C' }, p.token)).body.result).toBe(
-      true,
-    );
-    expect((await rest(p.clientEndpoint, 'crm.activity.type.delete', { TYPE_ID: '1C' }, p.token)).body.error).toBe(
-      'INVALID_ARG_VALUE',
-    );
+    expect(
+      (await rest(env.p.clientEndpoint, 'crm.activity.type.delete', { TYPE_ID: '1C' }, env.p.token)).body.result,
+    ).toBe(true);
+    expect(
+      (await rest(env.p.clientEndpoint, 'crm.activity.type.delete', { TYPE_ID: '1C' }, env.p.token)).body.error,
+    ).toBe('INVALID_ARG_VALUE');
   });
 });
 
@@ -349,90 +357,98 @@ describe('crm.activity.badge.*', () => {
   const badge = { code: 'missedCall', title: 'Call Status', value: 'Missed', type: 'failure' };
 
   it('adds, gets, lists and deletes like the seed examples', async () => {
-    expect((await rest(p.clientEndpoint, 'crm.activity.badge.add', badge, p.token)).body.result).toEqual({ badge });
+    expect((await rest(env.p.clientEndpoint, 'crm.activity.badge.add', badge, env.p.token)).body.result).toEqual({
+      badge,
+    });
     expect(
-      (await rest(p.clientEndpoint, 'crm.activity.badge.get', { code: 'missedCall' }, p.token)).body.result,
+      (await rest(env.p.clientEndpoint, 'crm.activity.badge.get', { code: 'missedCall' }, env.p.token)).body.result,
     ).toEqual({ badge });
     const multi = { code: 'alarm', title: { de: 'Achtung', en: 'Alarm' }, value: { en: 'Now' }, type: 'warning' };
-    await rest(p.clientEndpoint, 'crm.activity.badge.add', multi, p.token);
-    expect((await rest(p.clientEndpoint, 'crm.activity.badge.list', {}, p.token)).body.result).toEqual({
+    await rest(env.p.clientEndpoint, 'crm.activity.badge.add', multi, env.p.token);
+    expect((await rest(env.p.clientEndpoint, 'crm.activity.badge.list', {}, env.p.token)).body.result).toEqual({
       badges: [badge, multi],
     });
     expect(
-      (await rest(p.clientEndpoint, 'crm.activity.badge.delete', { code: 'missedCall' }, p.token)).body.result,
+      (await rest(env.p.clientEndpoint, 'crm.activity.badge.delete', { code: 'missedCall' }, env.p.token)).body.result,
     ).toBe(true);
-    expect(await rest(p.clientEndpoint, 'crm.activity.badge.get', { code: 'missedCall' }, p.token)).toMatchObject({
+    expect(
+      await rest(env.p.clientEndpoint, 'crm.activity.badge.get', { code: 'missedCall' }, env.p.token),
+    ).toMatchObject({
       status: 400,
       body: { error: 'NOT_FOUND', error_description: 'Not found.' },
     });
     expect(
-      (await rest(p.clientEndpoint, 'crm.activity.badge.delete', { code: 'missedCall' }, p.token)).body.error,
+      (await rest(env.p.clientEndpoint, 'crm.activity.badge.delete', { code: 'missedCall' }, env.p.token)).body.error,
     ).toBe('NOT_FOUND');
   });
 
   it('answers ACCESS_DENIED to non-admins on add/delete, REQUIRED_ARG_MISSING, and validates the type', async () => {
-    const user = await emu.client.createUser(p.memberId, { name: 'Simple User' });
-    const t = await emu.client.issueTokens(p.memberId, p.clientId, user.id);
-    expect((await rest(p.clientEndpoint, 'crm.activity.badge.add', badge, t.access_token)).body.error).toBe(
+    const user = await env.emu.client.createUser(env.p.memberId, { name: 'Simple User' });
+    const t = await env.emu.client.issueTokens(env.p.memberId, env.p.clientId, user.id);
+    expect((await rest(env.p.clientEndpoint, 'crm.activity.badge.add', badge, t.access_token)).body.error).toBe(
       'ACCESS_DENIED',
     );
-    await rest(p.clientEndpoint, 'crm.activity.badge.add', badge, p.token);
+    await rest(env.p.clientEndpoint, 'crm.activity.badge.add', badge, env.p.token);
     expect(
-      (await rest(p.clientEndpoint, 'crm.activity.badge.delete', { code: 'missedCall' }, t.access_token)).body.error,
+      (await rest(env.p.clientEndpoint, 'crm.activity.badge.delete', { code: 'missedCall' }, t.access_token)).body
+        .error,
     ).toBe('ACCESS_DENIED');
     expect(
-      (await rest(p.clientEndpoint, 'crm.activity.badge.get', { code: 'missedCall' }, t.access_token)).status,
+      (await rest(env.p.clientEndpoint, 'crm.activity.badge.get', { code: 'missedCall' }, t.access_token)).status,
     ).toBe(200);
     expect(
-      (await rest(p.clientEndpoint, 'crm.activity.badge.add', { ...badge, value: undefined }, p.token)).body,
+      (await rest(env.p.clientEndpoint, 'crm.activity.badge.add', { ...badge, value: undefined }, env.p.token)).body,
     ).toMatchObject({
       error: 'REQUIRED_ARG_MISSING',
     });
-    expect((await rest(p.clientEndpoint, 'crm.activity.badge.get', {}, p.token)).body.error).toBe(
+    expect((await rest(env.p.clientEndpoint, 'crm.activity.badge.get', {}, env.p.token)).body.error).toBe(
       'REQUIRED_ARG_MISSING',
     );
     expect(
-      (await rest(p.clientEndpoint, 'crm.activity.badge.add', { ...badge, type: 'pink' }, p.token)).body.error,
+      (await rest(env.p.clientEndpoint, 'crm.activity.badge.add', { ...badge, type: 'pink' }, env.p.token)).body.error,
     ).toBe('WRONG_FIELD_VALUE');
   });
 
   it('a registered badge can be used as badgeCode', async () => {
-    await rest(p.clientEndpoint, 'crm.activity.badge.add', badge, p.token);
+    await rest(env.p.clientEndpoint, 'crm.activity.badge.add', badge, env.p.token);
     expect(
-      (await add({ ownerTypeId: 2, ownerId: dealId, fields: { badgeCode: 'missedCall' }, layout: seedLayout })).status,
+      (await add({ ownerTypeId: 2, ownerId: env.dealId, fields: { badgeCode: 'missedCall' }, layout: seedLayout }))
+        .status,
     ).toBe(200);
   });
 });
 
 describe('timeline catalogs and CRM items', () => {
   it('lists the system icons and logos', async () => {
-    const icons = await rest(p.clientEndpoint, 'crm.timeline.icon.list', {}, p.token);
+    const icons = await rest(env.p.clientEndpoint, 'crm.timeline.icon.list', {}, env.p.token);
     const list = (icons.body.result as { icons: { code: string; isSystem: boolean; fileUri: string }[] }).icons;
     expect(list).toContainEqual({ code: 'call', isSystem: true, fileUri: '' });
     expect(icons.body.total).toBe(list.length);
-    const logos = await rest(p.clientEndpoint, 'crm.timeline.logo.list', {}, p.token);
+    const logos = await rest(env.p.clientEndpoint, 'crm.timeline.logo.list', {}, env.p.token);
     const codes = (logos.body.result as { logos: { code: string }[] }).logos.map((l) => l.code);
     expect(codes).toContain('notification');
     expect(list.map((i) => i.code)).not.toContain('notification');
   });
 
   it('serves deals, leads and contacts', async () => {
-    const lead = await emu.client.createCrmItem(p.memberId, { entityTypeId: 1, title: 'Lead A' });
-    expect((await rest(p.clientEndpoint, 'crm.deal.get', { id: dealId }, p.token)).body.result).toMatchObject({
-      ID: String(dealId),
+    const lead = await env.emu.client.createCrmItem(env.p.memberId, { entityTypeId: 1, title: 'Lead A' });
+    expect(
+      (await rest(env.p.clientEndpoint, 'crm.deal.get', { id: env.dealId }, env.p.token)).body.result,
+    ).toMatchObject({
+      ID: String(env.dealId),
       TITLE: 'Deal 15',
     });
-    expect((await rest(p.clientEndpoint, 'crm.lead.list', {}, p.token)).body).toMatchObject({
+    expect((await rest(env.p.clientEndpoint, 'crm.lead.list', {}, env.p.token)).body).toMatchObject({
       total: 1,
       result: [{ ID: String(lead.id), TITLE: 'Lead A' }],
     });
     expect(
-      (await rest(p.clientEndpoint, 'crm.item.get', { entityTypeId: 2, id: dealId }, p.token)).body.result,
+      (await rest(env.p.clientEndpoint, 'crm.item.get', { entityTypeId: 2, id: env.dealId }, env.p.token)).body.result,
     ).toMatchObject({
-      item: { id: dealId, title: 'Deal 15', entityTypeId: 2 },
+      item: { id: env.dealId, title: 'Deal 15', entityTypeId: 2 },
     });
-    expect((await rest(p.clientEndpoint, 'crm.item.get', { entityTypeId: 3, id: 99 }, p.token)).body.error).toBe(
-      'NOT_FOUND',
-    );
+    expect(
+      (await rest(env.p.clientEndpoint, 'crm.item.get', { entityTypeId: 3, id: 99 }, env.p.token)).body.error,
+    ).toBe('NOT_FOUND');
   });
 });

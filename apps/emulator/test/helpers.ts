@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { parsePhpForm } from '../src/http/php-form.js';
-import type { RunningEmulator } from '../src/index.js';
+import { type RunningEmulator, startEmulator } from '../src/index.js';
 
-// Test helpers: a tiny app stand-in that records what the portal POSTs to it, and raw REST calls.
+// Test helpers: the per-file emulator setup, a tiny app stand-in that records what the portal POSTs to it,
+// and raw REST calls.
 
 export interface ReceivedRequest {
   path: string;
@@ -108,4 +110,67 @@ export async function portalWithApp(
     token: tokens.access_token,
     refreshToken: tokens.refresh_token,
   };
+}
+
+/** What useEmulator sets up; p and dealId are there only when asked for. */
+export interface EmulatorEnv {
+  emu: RunningEmulator;
+  receiver: Receiver;
+  /** a portal with the app installed, new for each test (option portal) */
+  p: InstalledPortal;
+  /** a deal on that portal, new for each test (option deal) */
+  dealId: number;
+}
+
+export interface EmulatorEnvOptions {
+  /** emu.client.reset() before each test (default true) */
+  reset?: boolean;
+  /** before each test the receiver forgets what it got, answers 200 and drops its hook; it forgets the setup's own requests too */
+  resetReceiver?: boolean;
+  /** before each test: portalWithApp(emu, receiver) as env.p */
+  portal?: boolean;
+  /** with portal: a deal (entityTypeId 2) with this title as env.dealId */
+  deal?: string;
+  /** with portal: ONCRMTIMELINEITEMACTION bound to {receiver}/events with the app's token */
+  bindClicks?: boolean;
+}
+
+/**
+ * Registers the hooks of a test file: an emulator and a receiver started once (beforeAll) and closed at the end
+ * (afterAll), and the per-test state the options ask for (beforeEach). The returned object is filled in by the hooks.
+ */
+export function useEmulator(o: EmulatorEnvOptions = {}): EmulatorEnv {
+  const env = {} as EmulatorEnv;
+  beforeAll(async () => {
+    env.emu = await startEmulator({ port: 0, logger: false });
+    env.receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await env.emu?.close();
+    await env.receiver?.close();
+  });
+  beforeEach(async () => {
+    const { emu, receiver } = env;
+    if (o.reset !== false) await emu.client.reset();
+    if (o.resetReceiver) {
+      receiver.received.length = 0;
+      receiver.status = 200;
+      receiver.onRequest = undefined;
+    }
+    if (!o.portal) return;
+    env.p = await portalWithApp(emu, receiver);
+    if (o.deal !== undefined) {
+      env.dealId = (await emu.client.createCrmItem(env.p.memberId, { entityTypeId: 2, title: o.deal })).id;
+    }
+    if (o.bindClicks) {
+      await rest(
+        env.p.clientEndpoint,
+        'event.bind',
+        { event: 'ONCRMTIMELINEITEMACTION', handler: `${receiver.url}/events` },
+        env.p.token,
+      );
+    }
+    if (o.resetReceiver) receiver.received.length = 0;
+  });
+  return env;
 }

@@ -1,26 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../src/index.js';
-import { type InstalledPortal, portalWithApp, type Receiver, rest, startReceiver } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { rest, useEmulator } from './helpers.js';
 
-let emu: RunningEmulator;
-let receiver: Receiver;
-let p: InstalledPortal;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, logger: false });
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await emu.close();
-  await receiver.close();
-});
-beforeEach(async () => {
-  await emu.client.reset();
-  p = await portalWithApp(emu, receiver);
-});
+const env = useEmulator({ portal: true });
 
 async function token(params: Record<string, string>, method: 'GET' | 'POST' = 'POST') {
-  const url = `${emu.url}/oauth/token/`;
+  const url = `${env.emu.url}/oauth/token/`;
   const res =
     method === 'GET'
       ? await fetch(`${url}?${new URLSearchParams(params)}`)
@@ -35,12 +19,12 @@ async function token(params: Record<string, string>, method: 'GET' | 'POST' = 'P
 describe('/oauth/token/ refresh_token grant', () => {
   it('answers the documented fields in the captured order, over GET and form POST', async () => {
     for (const method of ['GET', 'POST'] as const) {
-      const fresh = await emu.client.issueTokens(p.memberId, p.clientId);
+      const fresh = await env.emu.client.issueTokens(env.p.memberId, env.p.clientId);
       const r = await token(
         {
           grant_type: 'refresh_token',
-          client_id: p.clientId,
-          client_secret: p.clientSecret,
+          client_id: env.p.clientId,
+          client_secret: env.p.clientSecret,
           refresh_token: fresh.refresh_token,
         },
         method,
@@ -62,11 +46,11 @@ describe('/oauth/token/ refresh_token grant', () => {
       expect(r.body).toMatchObject({
         expires_in: 3600,
         scope: 'crm,placement,user_brief',
-        domain: new URL(emu.url).host,
-        server_endpoint: emu.oauthServerEndpoint,
+        domain: new URL(env.emu.url).host,
+        server_endpoint: env.emu.oauthServerEndpoint,
         status: 'L',
-        client_endpoint: p.clientEndpoint,
-        member_id: p.memberId,
+        client_endpoint: env.p.clientEndpoint,
+        member_id: env.p.memberId,
         user_id: 1,
       });
       expect(r.body.expires).toBeGreaterThan(Date.now() / 1000 + 3500);
@@ -77,122 +61,127 @@ describe('/oauth/token/ refresh_token grant', () => {
   it('rotates: the new refresh token works once, the spent one is refused with invalid_grant', async () => {
     const first = await token({
       grant_type: 'refresh_token',
-      client_id: p.clientId,
-      client_secret: p.clientSecret,
-      refresh_token: p.refreshToken,
+      client_id: env.p.clientId,
+      client_secret: env.p.clientSecret,
+      refresh_token: env.p.refreshToken,
     });
     expect(first.status).toBe(200);
     const again = await token({
       grant_type: 'refresh_token',
-      client_id: p.clientId,
-      client_secret: p.clientSecret,
-      refresh_token: p.refreshToken,
+      client_id: env.p.clientId,
+      client_secret: env.p.clientSecret,
+      refresh_token: env.p.refreshToken,
     });
     expect(again).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
     const next = await token({
       grant_type: 'refresh_token',
-      client_id: p.clientId,
-      client_secret: p.clientSecret,
+      client_id: env.p.clientId,
+      client_secret: env.p.clientSecret,
       refresh_token: String(first.body.refresh_token),
     });
     expect(next.status).toBe(200);
     // the rotated access token works at the portal
-    const call = await rest(p.clientEndpoint, 'profile', {}, String(next.body.access_token));
+    const call = await rest(env.p.clientEndpoint, 'profile', {}, String(next.body.access_token));
     expect(call.status).toBe(200);
-    expect(await emu.client.oauthStats()).toMatchObject({ refreshGrants: 2, invalidGrant: 1 });
+    expect(await env.emu.client.oauthStats()).toMatchObject({ refreshGrants: 2, invalidGrant: 1 });
   });
 
   it('refuses a wrong secret with 401 invalid_client and unknown grants with invalid_request', async () => {
     const wrong = await token({
       grant_type: 'refresh_token',
-      client_id: p.clientId,
+      client_id: env.p.clientId,
       client_secret: 'nope',
-      refresh_token: p.refreshToken,
+      refresh_token: env.p.refreshToken,
     });
     expect(wrong).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
-    const bad = await token({ grant_type: 'password', client_id: p.clientId, client_secret: p.clientSecret });
+    const bad = await token({ grant_type: 'password', client_id: env.p.clientId, client_secret: env.p.clientSecret });
     expect(bad).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
     // the failed attempts did not spend the refresh token
     const ok = await token({
       grant_type: 'refresh_token',
-      client_id: p.clientId,
-      client_secret: p.clientSecret,
-      refresh_token: p.refreshToken,
+      client_id: env.p.clientId,
+      client_secret: env.p.clientSecret,
+      refresh_token: env.p.refreshToken,
     });
     expect(ok.status).toBe(200);
   });
 
   it('can invalidate the access token issued with the spent refresh token (switch)', async () => {
-    await emu.client.setSettings({ invalidateAccessTokenOnRefresh: true });
+    await env.emu.client.setSettings({ invalidateAccessTokenOnRefresh: true });
     const r = await token({
       grant_type: 'refresh_token',
-      client_id: p.clientId,
-      client_secret: p.clientSecret,
-      refresh_token: p.refreshToken,
+      client_id: env.p.clientId,
+      client_secret: env.p.clientSecret,
+      refresh_token: env.p.refreshToken,
     });
     expect(r.status).toBe(200);
-    const old = await rest(p.clientEndpoint, 'profile', {}, p.token);
+    const old = await rest(env.p.clientEndpoint, 'profile', {}, env.p.token);
     expect(old).toMatchObject({ status: 401, body: { error: 'NO_AUTH_FOUND' } });
   });
 
   it('keeps secrets out of the call log', async () => {
     await token({
       grant_type: 'refresh_token',
-      client_id: p.clientId,
-      client_secret: p.clientSecret,
-      refresh_token: p.refreshToken,
+      client_id: env.p.clientId,
+      client_secret: env.p.clientSecret,
+      refresh_token: env.p.refreshToken,
     });
-    const [entry] = await emu.client.calls({ method: 'oauth.token' });
-    expect(entry).toMatchObject({ kind: 'oauth', status: 200, memberId: p.memberId });
-    expect(JSON.stringify(entry)).not.toContain(p.clientSecret);
-    expect(JSON.stringify(entry)).not.toContain(p.refreshToken);
+    const [entry] = await env.emu.client.calls({ method: 'oauth.token' });
+    expect(entry).toMatchObject({ kind: 'oauth', status: 200, memberId: env.p.memberId });
+    expect(JSON.stringify(entry)).not.toContain(env.p.clientSecret);
+    expect(JSON.stringify(entry)).not.toContain(env.p.refreshToken);
   });
 });
 
 describe('authorization_code grant', () => {
   it('redirects from the portal authorize page with a single-use code', async () => {
-    const res = await fetch(`http://${p.domain}/oauth/authorize/?client_id=${p.clientId}&state=xyz`, {
+    const res = await fetch(`http://${env.p.domain}/oauth/authorize/?client_id=${env.p.clientId}&state=xyz`, {
       redirect: 'manual',
     });
     expect(res.status).toBe(302);
     const location = new URL(String(res.headers.get('location')));
     expect(location.searchParams.get('state')).toBe('xyz');
-    expect(location.searchParams.get('member_id')).toBe(p.memberId);
-    expect(location.searchParams.get('domain')).toBe(p.domain);
+    expect(location.searchParams.get('member_id')).toBe(env.p.memberId);
+    expect(location.searchParams.get('domain')).toBe(env.p.domain);
     const code = String(location.searchParams.get('code'));
-    const params = { grant_type: 'authorization_code', client_id: p.clientId, client_secret: p.clientSecret, code };
+    const params = {
+      grant_type: 'authorization_code',
+      client_id: env.p.clientId,
+      client_secret: env.p.clientSecret,
+      code,
+    };
     const first = await token(params, 'GET');
     expect(first.status).toBe(200);
-    expect(first.body.member_id).toBe(p.memberId);
+    expect(first.body.member_id).toBe(env.p.memberId);
     expect(await token(params, 'GET')).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 });
 
 describe('app.info on the OAuth host', () => {
   it('describes the token, the app and its installation', async () => {
-    const res = await fetch(`${emu.oauthServerEndpoint}app.info?auth=${p.token}`);
+    const res = await fetch(`${env.emu.oauthServerEndpoint}app.info?auth=${env.p.token}`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { result: Record<string, unknown> };
     expect(body.result).toMatchObject({
-      client_id: p.clientId,
+      client_id: env.p.clientId,
       scope: 'crm,placement,user_brief',
       user_id: 1,
       install: {
         installed: true,
-        member_id: p.memberId,
-        domain: p.domain,
-        client_endpoint: p.clientEndpoint,
+        member_id: env.p.memberId,
+        domain: env.p.domain,
+        client_endpoint: env.p.clientEndpoint,
         status: 'L',
       },
     });
   });
 
   it('answers 401 expired_token for an expired token and NO_AUTH_FOUND for an unknown one', async () => {
-    await emu.client.expireTokens(p.memberId);
-    const expired = await fetch(`${emu.oauthServerEndpoint}app.info/?auth=${p.token}`);
+    await env.emu.client.expireTokens(env.p.memberId);
+    const expired = await fetch(`${env.emu.oauthServerEndpoint}app.info/?auth=${env.p.token}`);
     expect(expired.status).toBe(401);
     expect(await expired.json()).toMatchObject({ error: 'expired_token' });
-    const unknown = await fetch(`${emu.oauthServerEndpoint}app.info.json?auth=deadbeef`);
+    const unknown = await fetch(`${env.emu.oauthServerEndpoint}app.info.json?auth=deadbeef`);
     expect(unknown.status).toBe(401);
     expect(await unknown.json()).toMatchObject({ error: 'NO_AUTH_FOUND' });
   });

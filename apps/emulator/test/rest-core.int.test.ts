@@ -1,30 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../src/index.js';
-import { type InstalledPortal, portalWithApp, type Receiver, rest, startReceiver } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../src/index.js';
+import { portalWithApp, rest, useEmulator } from './helpers.js';
 
-let emu: RunningEmulator;
-let receiver: Receiver;
-let p: InstalledPortal;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, logger: false });
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await emu.close();
-  await receiver.close();
-});
-beforeEach(async () => {
-  await emu.client.reset();
-  p = await portalWithApp(emu, receiver);
-});
+const env = useEmulator({ portal: true });
 
 describe('envelope and auth', () => {
   it('wraps results with the time block (operating, operating_reset_at) and JSON content type', async () => {
-    const r = await rest(p.clientEndpoint, 'user.current', {}, p.token);
+    const r = await rest(env.p.clientEndpoint, 'user.current', {}, env.p.token);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    expect(r.headers.get('x-bitrix-rest-application')).toBe(p.clientId);
+    expect(r.headers.get('x-bitrix-rest-application')).toBe(env.p.clientId);
     expect(r.body.result).toMatchObject({ ID: '1', NAME: 'Admin', LAST_NAME: 'Adminov', ACTIVE: true });
     const time = r.body.time as Record<string, unknown>;
     expect(Object.keys(time)).toEqual([
@@ -42,54 +27,54 @@ describe('envelope and auth', () => {
   });
 
   it('accepts the token as auth, access_token, Bearer header, query string and form body; .json suffix and any case', async () => {
-    const base = p.clientEndpoint;
-    const viaQuery = await fetch(`${base}PROFILE.json?access_token=${p.token}`);
+    const base = env.p.clientEndpoint;
+    const viaQuery = await fetch(`${base}PROFILE.json?access_token=${env.p.token}`);
     expect(viaQuery.status).toBe(200);
     const viaBearer = await fetch(`${base}profile`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${p.token}` },
+      headers: { authorization: `Bearer ${env.p.token}` },
     });
     expect(viaBearer.status).toBe(200);
     const viaForm = await fetch(`${base}user.get`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `auth=${p.token}&FILTER%5BID%5D=1`,
+      body: `auth=${env.p.token}&FILTER%5BID%5D=1`,
     });
     expect(viaForm.status).toBe(200);
     expect(((await viaForm.json()) as { result: unknown[] }).result).toHaveLength(1);
     // SDKs that keep client_endpoint's trailing slash send /rest//method
-    const doubleSlash = await fetch(`${base}/profile?auth=${p.token}`);
+    const doubleSlash = await fetch(`${base}/profile?auth=${env.p.token}`);
     expect(doubleSlash.status).toBe(200);
   });
 
   it('answers 401 NO_AUTH_FOUND without or with an unknown token (invalid_token behind a switch)', async () => {
-    expect(await rest(p.clientEndpoint, 'profile', {})).toMatchObject({
+    expect(await rest(env.p.clientEndpoint, 'profile', {})).toMatchObject({
       status: 401,
       body: { error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' },
     });
-    expect((await rest(p.clientEndpoint, 'profile', {}, 'nope')).body.error).toBe('NO_AUTH_FOUND');
-    await emu.client.setSettings({ unknownTokenError: 'invalid_token' });
-    expect(await rest(p.clientEndpoint, 'profile', {}, 'nope')).toMatchObject({
+    expect((await rest(env.p.clientEndpoint, 'profile', {}, 'nope')).body.error).toBe('NO_AUTH_FOUND');
+    await env.emu.client.setSettings({ unknownTokenError: 'invalid_token' });
+    expect(await rest(env.p.clientEndpoint, 'profile', {}, 'nope')).toMatchObject({
       status: 401,
       body: { error: 'invalid_token' },
     });
   });
 
   it('answers 401 expired_token after expiry and NO_AUTH_FOUND after revocation', async () => {
-    await emu.client.expireTokens(p.memberId, p.clientId);
-    expect(await rest(p.clientEndpoint, 'profile', {}, p.token)).toMatchObject({
+    await env.emu.client.expireTokens(env.p.memberId, env.p.clientId);
+    expect(await rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).toMatchObject({
       status: 401,
       body: { error: 'expired_token', error_description: 'The access token provided has expired' },
     });
-    const fresh = await emu.client.issueTokens(p.memberId, p.clientId);
-    await emu.client.revokeTokens(p.memberId);
-    expect((await rest(p.clientEndpoint, 'profile', {}, fresh.access_token)).status).toBe(401);
+    const fresh = await env.emu.client.issueTokens(env.p.memberId, env.p.clientId);
+    await env.emu.client.revokeTokens(env.p.memberId);
+    expect((await rest(env.p.clientEndpoint, 'profile', {}, fresh.access_token)).status).toBe(401);
   });
 
   it('expires tokens after the configured TTL', async () => {
     const short = await startEmulator({ port: 0, logger: false, accessTokenTtlSec: 2 });
     try {
-      const sp = await portalWithApp(short, receiver);
+      const sp = await portalWithApp(short, env.receiver);
       expect((await rest(sp.clientEndpoint, 'profile', {}, sp.token)).status).toBe(200);
       await new Promise((r) => setTimeout(r, 2100));
       expect((await rest(sp.clientEndpoint, 'profile', {}, sp.token)).body.error).toBe('expired_token');
@@ -99,19 +84,19 @@ describe('envelope and auth', () => {
   });
 
   it('does not accept a token of another portal', async () => {
-    const other = await portalWithApp(emu, receiver);
-    expect((await rest(p.clientEndpoint, 'profile', {}, other.token)).status).toBe(401);
+    const other = await portalWithApp(env.emu, env.receiver);
+    expect((await rest(env.p.clientEndpoint, 'profile', {}, other.token)).status).toBe(401);
   });
 
   it('answers 404 ERROR_METHOD_NOT_FOUND for unknown methods', async () => {
-    expect(await rest(p.clientEndpoint, 'crm.nothing.here', {}, p.token)).toMatchObject({
+    expect(await rest(env.p.clientEndpoint, 'crm.nothing.here', {}, env.p.token)).toMatchObject({
       status: 404,
       body: { error: 'ERROR_METHOD_NOT_FOUND' },
     });
   });
 
   it('answers 403 insufficient_scope when the app lacks the scope', async () => {
-    const narrow = await portalWithApp(emu, receiver, { scope: 'placement' });
+    const narrow = await portalWithApp(env.emu, env.receiver, { scope: 'placement' });
     expect(await rest(narrow.clientEndpoint, 'user.current', {}, narrow.token)).toMatchObject({
       status: 403,
       body: { error: 'insufficient_scope' },
@@ -121,42 +106,42 @@ describe('envelope and auth', () => {
 
 describe('user methods and app.info', () => {
   it('user.get filters and paginates, user.admin and profile reflect the user', async () => {
-    const maria = await emu.client.createUser(p.memberId, { name: 'Maria Manager' });
-    const all = await rest(p.clientEndpoint, 'user.get', {}, p.token);
+    const maria = await env.emu.client.createUser(env.p.memberId, { name: 'Maria Manager' });
+    const all = await rest(env.p.clientEndpoint, 'user.get', {}, env.p.token);
     expect(all.body).toMatchObject({ total: 2 });
     expect((all.body.result as { ID: string }[]).map((u) => u.ID)).toEqual(['1', String(maria.id)]);
-    const one = await rest(p.clientEndpoint, 'user.get', { ID: maria.id }, p.token);
+    const one = await rest(env.p.clientEndpoint, 'user.get', { ID: maria.id }, env.p.token);
     expect(one.body.result).toEqual([expect.objectContaining({ NAME: 'Maria', LAST_NAME: 'Manager' })]);
 
-    const mariaTokens = await emu.client.issueTokens(p.memberId, p.clientId, maria.id);
-    expect((await rest(p.clientEndpoint, 'user.admin', {}, mariaTokens.access_token)).body.result).toBe(false);
-    expect((await rest(p.clientEndpoint, 'user.admin', {}, p.token)).body.result).toBe(true);
-    expect((await rest(p.clientEndpoint, 'profile', {}, mariaTokens.access_token)).body.result).toMatchObject({
+    const mariaTokens = await env.emu.client.issueTokens(env.p.memberId, env.p.clientId, maria.id);
+    expect((await rest(env.p.clientEndpoint, 'user.admin', {}, mariaTokens.access_token)).body.result).toBe(false);
+    expect((await rest(env.p.clientEndpoint, 'user.admin', {}, env.p.token)).body.result).toBe(true);
+    expect((await rest(env.p.clientEndpoint, 'profile', {}, mariaTokens.access_token)).body.result).toMatchObject({
       ID: String(maria.id),
       ADMIN: false,
     });
   });
 
   it('user.get pages by 50 with next/total', async () => {
-    for (let i = 0; i < 55; i++) await emu.client.createUser(p.memberId, { name: `User ${i}` });
-    const first = await rest(p.clientEndpoint, 'user.get', {}, p.token);
+    for (let i = 0; i < 55; i++) await env.emu.client.createUser(env.p.memberId, { name: `User ${i}` });
+    const first = await rest(env.p.clientEndpoint, 'user.get', {}, env.p.token);
     expect(first.body).toMatchObject({ next: 50, total: 56 });
     expect(first.body.result).toHaveLength(50);
-    const second = await rest(p.clientEndpoint, 'user.get', { start: 50 }, p.token);
+    const second = await rest(env.p.clientEndpoint, 'user.get', { start: 50 }, env.p.token);
     expect(second.body.result).toHaveLength(6);
     expect(second.body.next).toBeUndefined();
   });
 
   it('app.info shows the app card; webhooks get ACCESS_DENIED', async () => {
-    const r = await rest(p.clientEndpoint, 'app.info', {}, p.token);
+    const r = await rest(env.p.clientEndpoint, 'app.info', {}, env.p.token);
     expect(r.body.result).toMatchObject({
-      CODE: p.clientId,
+      CODE: env.p.clientId,
       STATUS: 'L',
       INSTALLED: true,
       PAYMENT_EXPIRED: 'N',
       LICENSE_FAMILY: 'project',
     });
-    const hook = await emu.client.createWebhook(p.memberId);
+    const hook = await env.emu.client.createWebhook(env.p.memberId);
     const viaHook = await fetch(`${hook.url}app.info`);
     expect(viaHook.status).toBe(400);
     expect(await viaHook.json()).toMatchObject({
@@ -164,14 +149,14 @@ describe('user methods and app.info', () => {
       error_description: 'Access denied! Application context required',
     });
     expect((await fetch(`${hook.url}user.current`)).status).toBe(200);
-    expect((await fetch(`http://${p.domain}/rest/1/wrongcode/user.current`)).status).toBe(401);
+    expect((await fetch(`http://${env.p.domain}/rest/1/wrongcode/user.current`)).status).toBe(401);
   });
 });
 
 describe('batch', () => {
   it('runs commands with $result references, keeps types of whole references, reports errors per command', async () => {
     const r = await rest(
-      p.clientEndpoint,
+      env.p.clientEndpoint,
       'batch',
       {
         halt: 0,
@@ -182,7 +167,7 @@ describe('batch', () => {
           list: 'user.get?FILTER[ID]=$result[me][ID]',
         },
       },
-      p.token,
+      env.p.token,
     );
     expect(r.status).toBe(200);
     const res = r.body.result as Record<string, Record<string, unknown>>;
@@ -199,10 +184,10 @@ describe('batch', () => {
 
   it('stops at the first error with halt and refuses nested batch', async () => {
     const r = await rest(
-      p.clientEndpoint,
+      env.p.clientEndpoint,
       'batch',
       { halt: 1, cmd: ['user.current', 'batch?cmd[a]=user.current', 'profile'] },
-      p.token,
+      env.p.token,
     );
     const res = r.body.result as Record<string, unknown>;
     expect(res.result).toEqual([expect.objectContaining({ ID: '1' })]);
@@ -213,7 +198,7 @@ describe('batch', () => {
 
   it('runs at most 50 commands; the rest get ERROR_BATCH_LENGTH_EXCEEDED', async () => {
     const cmd = Object.fromEntries(Array.from({ length: 52 }, (_, i) => [`c${i}`, 'user.admin']));
-    const r = await rest(p.clientEndpoint, 'batch', { cmd }, p.token);
+    const r = await rest(env.p.clientEndpoint, 'batch', { cmd }, env.p.token);
     const res = r.body.result as Record<string, Record<string, unknown>>;
     expect(Object.keys(res.result ?? {})).toHaveLength(50);
     expect(Object.keys(res.result_error ?? {})).toEqual(['c50', 'c51']);
@@ -221,17 +206,17 @@ describe('batch', () => {
   });
 
   it('logs sub-calls with the batch as parent and counts as one request for the limiter', async () => {
-    await emu.client.setLimits(p.memberId, { burst: 2, drainPerSec: 0.001 });
+    await env.emu.client.setLimits(env.p.memberId, { burst: 2, drainPerSec: 0.001 });
     const r = await rest(
-      p.clientEndpoint,
+      env.p.clientEndpoint,
       'batch',
       { cmd: { a: 'user.admin', b: 'profile', c: 'user.current' } },
-      p.token,
+      env.p.token,
     );
     expect(r.status).toBe(200);
-    expect((await rest(p.clientEndpoint, 'profile', {}, p.token)).status).toBe(200);
-    expect((await rest(p.clientEndpoint, 'profile', {}, p.token)).status).toBe(503);
-    const calls = await emu.client.calls({ memberId: p.memberId });
+    expect((await rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).status).toBe(200);
+    expect((await rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).status).toBe(503);
+    const calls = await env.emu.client.calls({ memberId: env.p.memberId });
     const batch = calls.find((c) => c.method === 'batch');
     expect(calls.filter((c) => c.parentSeq === batch?.seq).map((c) => c.method)).toEqual([
       'user.admin',
@@ -243,103 +228,105 @@ describe('batch', () => {
 
 describe('limits', () => {
   it('answers 503 QUERY_LIMIT_EXCEEDED once the burst is spent, then drains', async () => {
-    await emu.client.setLimits(p.memberId, { burst: 5, drainPerSec: 0.2 });
-    const statuses = await Promise.all(Array.from({ length: 8 }, () => rest(p.clientEndpoint, 'profile', {}, p.token)));
+    await env.emu.client.setLimits(env.p.memberId, { burst: 5, drainPerSec: 0.2 });
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, () => rest(env.p.clientEndpoint, 'profile', {}, env.p.token)),
+    );
     expect(statuses.filter((s) => s.status === 200)).toHaveLength(5);
     const rejected = statuses.find((s) => s.status === 503);
     expect(rejected?.body).toEqual({ error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' });
-    await emu.client.setLimits(p.memberId, { burst: 1, drainPerSec: 2 });
-    expect((await rest(p.clientEndpoint, 'profile', {}, p.token)).status).toBe(200);
-    expect((await rest(p.clientEndpoint, 'profile', {}, p.token)).status).toBe(503);
+    await env.emu.client.setLimits(env.p.memberId, { burst: 1, drainPerSec: 2 });
+    expect((await rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).status).toBe(200);
+    expect((await rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).status).toBe(503);
     await new Promise((r) => setTimeout(r, 600));
-    expect((await rest(p.clientEndpoint, 'profile', {}, p.token)).status).toBe(200);
+    expect((await rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).status).toBe(200);
   });
 
   it('defaults to 50/2 for standard and 250/5 for enterprise portals', async () => {
-    expect((await emu.client.portal(p.memberId)).plan).toBe('standard');
+    expect((await env.emu.client.portal(env.p.memberId)).plan).toBe('standard');
     const burst = async (endpoint: string, token: string, n: number) => {
       const started = Date.now();
       const results = await Promise.all(Array.from({ length: n }, () => rest(endpoint, 'user.admin', {}, token)));
       return { ok: results.filter((r) => r.status === 200).length, elapsedSec: (Date.now() - started) / 1000 };
     };
-    const std = await burst(p.clientEndpoint, p.token, 60);
+    const std = await burst(env.p.clientEndpoint, env.p.token, 60);
     expect(std.ok).toBeGreaterThanOrEqual(50);
     expect(std.ok).toBeLessThanOrEqual(50 + Math.ceil(std.elapsedSec * 2) + 1);
-    const ent = await portalWithApp(emu, receiver, { plan: 'enterprise' });
+    const ent = await portalWithApp(env.emu, env.receiver, { plan: 'enterprise' });
     const e = await burst(ent.clientEndpoint, ent.token, 270);
     expect(e.ok).toBeGreaterThanOrEqual(250);
     expect(e.ok).toBeLessThanOrEqual(250 + Math.ceil(e.elapsedSec * 5) + 1);
   });
 
   it('answers 429 OPERATION_TIME_LIMIT for one method of one app once its operating budget is spent', async () => {
-    await emu.client.setLimits(p.memberId, { operatingBudgetSec: 10, operatingCostSec: 4 });
+    await env.emu.client.setLimits(env.p.memberId, { operatingBudgetSec: 10, operatingCostSec: 4 });
     const operating: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = await rest(p.clientEndpoint, 'user.current', {}, p.token);
+      const r = await rest(env.p.clientEndpoint, 'user.current', {}, env.p.token);
       expect(r.status).toBe(200);
       operating.push((r.body.time as { operating: number }).operating);
     }
     expect(operating).toEqual([4, 8, 12]);
-    expect(await rest(p.clientEndpoint, 'user.current', {}, p.token)).toMatchObject({
+    expect(await rest(env.p.clientEndpoint, 'user.current', {}, env.p.token)).toMatchObject({
       status: 429,
       body: { error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked due to operation time limit' },
     });
     // another method of the same app is unaffected
-    expect((await rest(p.clientEndpoint, 'profile', {}, p.token)).status).toBe(200);
+    expect((await rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).status).toBe(200);
   });
 });
 
 describe('failure injection', () => {
   it('fails the next N calls of a method with 503, 500 or a dropped connection, then recovers', async () => {
-    await emu.client.injectFailures({ method: 'profile', count: 1, kind: '500' });
-    await emu.client.injectFailures({ method: 'profile', count: 1, kind: '503' });
-    expect(await rest(p.clientEndpoint, 'profile', {}, p.token)).toMatchObject({
+    await env.emu.client.injectFailures({ method: 'profile', count: 1, kind: '500' });
+    await env.emu.client.injectFailures({ method: 'profile', count: 1, kind: '503' });
+    expect(await rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).toMatchObject({
       status: 500,
       body: { error: 'INTERNAL_SERVER_ERROR' },
     });
-    expect(await rest(p.clientEndpoint, 'profile', {}, p.token)).toMatchObject({
+    expect(await rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).toMatchObject({
       status: 503,
       body: { error: 'QUERY_LIMIT_EXCEEDED' },
     });
-    expect((await rest(p.clientEndpoint, 'user.current', {}, p.token)).status).toBe(200);
-    await emu.client.injectFailures({ memberId: p.memberId, method: 'profile', count: 1, kind: 'network' });
-    await expect(rest(p.clientEndpoint, 'profile', {}, p.token)).rejects.toThrow();
-    expect((await rest(p.clientEndpoint, 'profile', {}, p.token)).status).toBe(200);
+    expect((await rest(env.p.clientEndpoint, 'user.current', {}, env.p.token)).status).toBe(200);
+    await env.emu.client.injectFailures({ memberId: env.p.memberId, method: 'profile', count: 1, kind: 'network' });
+    await expect(rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).rejects.toThrow();
+    expect((await rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).status).toBe(200);
   });
 
   it('holds the request open on timeout', async () => {
-    await emu.client.injectFailures({ method: 'profile', count: 1, kind: 'timeout' });
+    await env.emu.client.injectFailures({ method: 'profile', count: 1, kind: 'timeout' });
     const started = Date.now();
     await expect(
-      fetch(`${p.clientEndpoint}profile?auth=${p.token}`, { signal: AbortSignal.timeout(300) }),
+      fetch(`${env.p.clientEndpoint}profile?auth=${env.p.token}`, { signal: AbortSignal.timeout(300) }),
     ).rejects.toThrow();
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
 
   it('can lose the answer after the method ran (phase after)', async () => {
-    await emu.client.injectFailures({ method: 'user.current', count: 1, kind: '500', phase: 'after' });
-    expect((await rest(p.clientEndpoint, 'user.current', {}, p.token)).status).toBe(500);
-    const [entry] = await emu.client.calls({ method: 'user.current' });
-    expect(entry).toMatchObject({ status: 500, error: 'INTERNAL_SERVER_ERROR', clientId: p.clientId, userId: 1 });
+    await env.emu.client.injectFailures({ method: 'user.current', count: 1, kind: '500', phase: 'after' });
+    expect((await rest(env.p.clientEndpoint, 'user.current', {}, env.p.token)).status).toBe(500);
+    const [entry] = await env.emu.client.calls({ method: 'user.current' });
+    expect(entry).toMatchObject({ status: 500, error: 'INTERNAL_SERVER_ERROR', clientId: env.p.clientId, userId: 1 });
   });
 
   it('injects failures on the OAuth token endpoint', async () => {
-    await emu.client.injectFailures({ method: 'oauth.token', count: 1, kind: '503' });
-    const res = await fetch(`${emu.url}/oauth/token/?grant_type=refresh_token`);
+    await env.emu.client.injectFailures({ method: 'oauth.token', count: 1, kind: '503' });
+    const res = await fetch(`${env.emu.url}/oauth/token/?grant_type=refresh_token`);
     expect(res.status).toBe(503);
   });
 });
 
 describe('call log', () => {
   it('records method, host, status and error, never the token', async () => {
-    await rest(p.clientEndpoint, 'user.current', { x: 1 }, p.token);
-    await rest(p.clientEndpoint, 'nope', {}, p.token);
-    const calls = await emu.client.calls({ memberId: p.memberId, host: p.domain });
+    await rest(env.p.clientEndpoint, 'user.current', { x: 1 }, env.p.token);
+    await rest(env.p.clientEndpoint, 'nope', {}, env.p.token);
+    const calls = await env.emu.client.calls({ memberId: env.p.memberId, host: env.p.domain });
     expect(calls.map((c) => [c.method, c.status, c.error])).toEqual([
       ['user.current', 200, null],
       ['nope', 404, 'ERROR_METHOD_NOT_FOUND'],
     ]);
     expect(calls[0]?.params).toEqual({ x: 1 });
-    expect(JSON.stringify(calls)).not.toContain(p.token);
+    expect(JSON.stringify(calls)).not.toContain(env.p.token);
   });
 });

@@ -6,33 +6,17 @@ import {
   LoggerFactory,
   ParamsFactory,
 } from '@bitrix24/b24jssdk';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { approvalLayout } from './fixtures/seed-layouts.js';
-import { type InstalledPortal, portalWithApp, type Receiver, startReceiver } from './helpers.js';
+import { useEmulator } from './helpers.js';
 
 // The official SDK, unmodified, against the emulator: plain calls, expired_token -> one refresh with rotation,
 // and QUERY_LIMIT_EXCEEDED under a burst.
 
-let emu: RunningEmulator;
-let receiver: Receiver;
-let p: InstalledPortal;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, logger: false });
-  receiver = await startReceiver();
-});
-afterAll(async () => {
-  await emu.close();
-  await receiver.close();
-});
-beforeEach(async () => {
-  await emu.client.reset();
-  p = await portalWithApp(emu, receiver);
-});
+const env = useEmulator({ portal: true });
 
 async function sdkParams(): Promise<B24OAuthParams> {
-  const t = await emu.client.issueTokens(p.memberId, p.clientId);
+  const t = await env.emu.client.issueTokens(env.p.memberId, env.p.clientId);
   // mapped the way the official install recipe maps an ONAPPINSTALL auth block; client_endpoint kept as sent
   return {
     applicationToken: t.application_token,
@@ -43,7 +27,7 @@ async function sdkParams(): Promise<B24OAuthParams> {
     expires: t.expires,
     expiresIn: t.expires_in,
     scope: t.scope,
-    domain: p.domain,
+    domain: env.p.domain,
     clientEndpoint: t.client_endpoint,
     serverEndpoint: t.server_endpoint,
     status: EnumAppStatus.Local,
@@ -51,19 +35,23 @@ async function sdkParams(): Promise<B24OAuthParams> {
 }
 
 function client(params: B24OAuthParams, restrictionParams?: object): B24OAuth {
-  const b24 = new B24OAuth(params, { clientId: p.clientId, clientSecret: p.clientSecret }, { restrictionParams });
+  const b24 = new B24OAuth(
+    params,
+    { clientId: env.p.clientId, clientSecret: env.p.clientSecret },
+    { restrictionParams },
+  );
   b24.setLogger(LoggerFactory.createNullLogger());
   return b24;
 }
 
 async function refresh(refreshToken: string) {
-  const res = await fetch(`${emu.url}/oauth/token/`, {
+  const res = await fetch(`${env.emu.url}/oauth/token/`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       grant_type: 'refresh_token',
-      client_id: p.clientId,
-      client_secret: p.clientSecret,
+      client_id: env.p.clientId,
+      client_secret: env.p.clientSecret,
       refresh_token: refreshToken,
     }),
   });
@@ -77,7 +65,7 @@ describe('@bitrix24/b24jssdk B24OAuth against the emulator', () => {
     expect(me.isSuccess).toBe(true);
     expect(me.getData()?.result).toMatchObject({ ID: '1', ADMIN: true });
 
-    const deal = await emu.client.createCrmItem(p.memberId, { entityTypeId: 2, title: 'SDK deal' });
+    const deal = await env.emu.client.createCrmItem(env.p.memberId, { entityTypeId: 2, title: 'SDK deal' });
     const added = await b24.actions.v2.call.make<{ activity: { id: number } }>({
       method: 'crm.activity.configurable.add',
       params: {
@@ -109,15 +97,15 @@ describe('@bitrix24/b24jssdk B24OAuth against the emulator', () => {
     });
     expect((await b24.actions.v2.call.make({ method: 'user.current' })).isSuccess).toBe(true);
 
-    await emu.client.expireTokens(p.memberId, p.clientId);
+    await env.emu.client.expireTokens(env.p.memberId, env.p.clientId);
     const res = await b24.actions.v2.call.make<{ ID: string }>({ method: 'user.current' });
     expect(res.isSuccess).toBe(true);
     expect(res.getData()?.result.ID).toBe('1');
 
     expect(persisted).toHaveLength(1);
     expect(persisted[0]?.refreshToken).not.toBe(oldRefresh);
-    expect(await emu.client.oauthStats()).toMatchObject({ refreshGrants: 1, invalidGrant: 0 });
-    const restCalls = await emu.client.calls({ memberId: p.memberId, method: 'user.current' });
+    expect(await env.emu.client.oauthStats()).toMatchObject({ refreshGrants: 1, invalidGrant: 0 });
+    const restCalls = await env.emu.client.calls({ memberId: env.p.memberId, method: 'user.current' });
     expect(restCalls.map((c) => [c.status, c.error])).toEqual([
       [200, null],
       [401, 'expired_token'],
@@ -131,7 +119,7 @@ describe('@bitrix24/b24jssdk B24OAuth against the emulator', () => {
   });
 
   it('surfaces QUERY_LIMIT_EXCEEDED (503) when a burst exceeds the portal bucket', async () => {
-    await emu.client.setLimits(p.memberId, { burst: 5, drainPerSec: 0.1 });
+    await env.emu.client.setLimits(env.p.memberId, { burst: 5, drainPerSec: 0.1 });
     // the SDK's own limiter would queue the burst; open it up and do not retry, to see the portal's answer
     const b24 = client(await sdkParams(), {
       ...ParamsFactory.getDefault(),
