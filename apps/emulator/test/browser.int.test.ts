@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { sampleApprovalLayout } from '@b24app/layout/seed-examples';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { approvalLayout } from './fixtures/seed-layouts.js';
 import { rest, useEmulator } from './helpers.js';
 
 // The timeline in a real browser (Debian's Chromium): a restEvent click shows the loader until the app's
@@ -57,7 +57,7 @@ function itemUrl(query = ''): string {
 
 describe('timeline in the browser', () => {
   it('renders the layout, shows the loader after a restEvent click and clears it on configurable.update', async () => {
-    const id = await addActivity(approvalLayout({ approveAnimation: 'loader' }), {
+    const id = await addActivity(sampleApprovalLayout({ approveAnimation: 'loader' }), {
       deadline: '2026-12-01T10:00:00+00:00',
     });
     await page.goto(itemUrl());
@@ -83,7 +83,7 @@ describe('timeline in the browser', () => {
     await page.waitForTimeout(600);
     expect(await page.locator(`.activity[data-activity-id="${id}"] [data-testid="loader"]`).count()).toBe(1);
 
-    const done = approvalLayout({ tag: 'success' });
+    const done = sampleApprovalLayout({ tag: 'success' });
     const update = await rest(
       env.p.clientEndpoint,
       'crm.activity.configurable.update',
@@ -109,7 +109,7 @@ describe('timeline in the browser', () => {
   });
 
   it('disables only the clicked button for animationType disable, and resolves translations by language', async () => {
-    const id = await addActivity(approvalLayout());
+    const id = await addActivity(sampleApprovalLayout());
     await page.goto(itemUrl('?lang=de'));
     const activity = page.locator(`.activity[data-activity-id="${id}"]`);
     await activity.waitFor();
@@ -132,7 +132,7 @@ describe('timeline in the browser', () => {
       { code: 'approval', title: 'Approval', value: 'Waiting', type: 'warning' },
       env.p.token,
     );
-    await addActivity(approvalLayout(), { badgeCode: 'approval' });
+    await addActivity(sampleApprovalLayout(), { badgeCode: 'approval' });
     await page.goto(`${env.emu.url}/ui/portals/${env.p.memberId}`);
     const badge = page.locator('.kcard [data-testid="badge"]');
     await badge.waitFor();

@@ -1,3 +1,4 @@
+import { sampleApprovalLayout } from '@b24app/layout/seed-examples';
 import {
   AjaxError,
   type B24OAuthParams,
@@ -7,7 +8,6 @@ import {
   ParamsFactory,
 } from '@bitrix24/b24jssdk';
 import { describe, expect, it } from 'vitest';
-import { approvalLayout } from './fixtures/seed-layouts.js';
 import { useEmulator } from './helpers.js';
 
 // The official SDK, unmodified, against the emulator: plain calls, expired_token -> one refresh with rotation,
@@ -72,7 +72,7 @@ describe('@bitrix24/b24jssdk B24OAuth against the emulator', () => {
         ownerTypeId: 2,
         ownerId: deal.id,
         fields: { completed: false, pingOffsets: [0, 15] },
-        layout: approvalLayout(),
+        layout: sampleApprovalLayout(),
       },
     });
     const activityId = added.getData()?.result.activity.id;

@@ -1,5 +1,5 @@
+import { sampleApprovalLayout, SEED_LAYOUTS } from '@b24app/layout/seed-examples';
 import { describe, expect, it } from 'vitest';
-import { approvalLayout, seedLayout } from './fixtures/seed-layouts.js';
 import { rest, useEmulator } from './helpers.js';
 
 const env = useEmulator({ resetReceiver: true, portal: true, deal: 'Deal 15', bindClicks: true });
@@ -16,7 +16,7 @@ async function addActivity(layout: object, token = env.p.token): Promise<number>
 
 describe('clicking a restEvent action', () => {
   it('delivers ONCRMTIMELINEITEMACTION with the action context and actionParams flattened into data', async () => {
-    const id = await addActivity(approvalLayout());
+    const id = await addActivity(sampleApprovalLayout());
     const maria = await env.emu.client.createUser(env.p.memberId, { name: 'Maria Manager' });
     const click = await env.emu.client.click(env.p.memberId, { activityId: id, actionId: 'approve', userId: maria.id });
     expect(click).toMatchObject({ delivered: 1, statuses: [200] });
@@ -54,7 +54,7 @@ describe('clicking a restEvent action', () => {
 
   it('adds data[userId] behind the switch', async () => {
     await env.emu.client.setSettings({ sendUserIdInData: true });
-    const id = await addActivity(approvalLayout());
+    const id = await addActivity(sampleApprovalLayout());
     await env.emu.client.click(env.p.memberId, { activityId: id, actionId: 'note' });
     expect(env.receiver.received[0]?.body.data).toMatchObject({ id: 'note', userId: '1' });
   });
@@ -70,7 +70,7 @@ describe('clicking a restEvent action', () => {
       ot.access_token,
     );
     env.receiver.received.length = 0;
-    const id = await addActivity(seedLayout);
+    const id = await addActivity(SEED_LAYOUTS.structureExample);
     const click = await env.emu.client.click(env.p.memberId, { activityId: id, actionId: 'confirm' });
     expect(click.delivered).toBe(1);
     expect(env.receiver.received.map((r) => r.path)).toEqual(['/events']);
@@ -82,7 +82,7 @@ describe('clicking a restEvent action', () => {
 
   it('does not retry a failed delivery', async () => {
     env.receiver.status = 500;
-    const id = await addActivity(seedLayout);
+    const id = await addActivity(SEED_LAYOUTS.structureExample);
     expect(await env.emu.client.click(env.p.memberId, { activityId: id, actionId: 'confirm' })).toMatchObject({
       delivered: 1,
       statuses: [500],
@@ -92,7 +92,7 @@ describe('clicking a restEvent action', () => {
   });
 
   it('refuses unknown actions and activities', async () => {
-    const id = await addActivity(seedLayout);
+    const id = await addActivity(SEED_LAYOUTS.structureExample);
     await expect(env.emu.client.click(env.p.memberId, { activityId: id, actionId: 'nope' })).rejects.toMatchObject({
       code: 'ACTION_NOT_FOUND',
       status: 404,
@@ -105,7 +105,7 @@ describe('clicking a restEvent action', () => {
 
 describe('UI lock semantics', () => {
   it('loader locks the whole record until crm.activity.configurable.update, and the duration is recorded', async () => {
-    const id = await addActivity(approvalLayout({ approveAnimation: 'loader' }));
+    const id = await addActivity(sampleApprovalLayout({ approveAnimation: 'loader' }));
     await env.emu.client.click(env.p.memberId, { activityId: id, actionId: 'approve' });
     expect(await env.emu.client.activity(env.p.memberId, id)).toMatchObject({ locked: true, lockKind: 'loader' });
     // a locked record cannot be clicked again
@@ -116,7 +116,7 @@ describe('UI lock semantics', () => {
     await rest(
       env.p.clientEndpoint,
       'crm.activity.configurable.update',
-      { id, layout: approvalLayout({ tag: 'success' }) },
+      { id, layout: sampleApprovalLayout({ tag: 'success' }) },
       env.p.token,
     );
     expect(await env.emu.client.activity(env.p.memberId, id)).toMatchObject({
@@ -131,7 +131,7 @@ describe('UI lock semantics', () => {
   });
 
   it('disable locks only the clicked footer button', async () => {
-    const id = await addActivity(approvalLayout({ approveAnimation: 'loader' }));
+    const id = await addActivity(sampleApprovalLayout({ approveAnimation: 'loader' }));
     await env.emu.client.click(env.p.memberId, { activityId: id, actionId: 'reject' });
     expect(await env.emu.client.activity(env.p.memberId, id)).toMatchObject({
       locked: true,
@@ -157,7 +157,7 @@ describe('UI lock semantics', () => {
   });
 
   it('an action without animationType locks nothing; an update by another app does not unlock', async () => {
-    const id = await addActivity(approvalLayout());
+    const id = await addActivity(sampleApprovalLayout());
     await env.emu.client.click(env.p.memberId, { activityId: id, actionId: 'note' });
     expect((await env.emu.client.activity(env.p.memberId, id)).locked).toBe(false);
     await env.emu.client.click(env.p.memberId, { activityId: id, actionId: 'approve' });

@@ -848,3 +848,76 @@ export const SEED_BADGES = {
     type: 'warning',
   },
 };
+
+// Test payloads built on the examples above (not verbatim): what the emulator's integration tests send.
+
+/** An approval-like layout: two footer buttons (restEvent with actionParams, then disable), a menu item without animation, every block type and translated texts. */
+export function sampleApprovalLayout(o: { approveAnimation?: 'loader' | 'disable'; tag?: string } = {}) {
+  return {
+    icon: { code: 'circle-check' },
+    header: {
+      title: { en: 'Approval request', de: 'Genehmigungsanfrage' },
+      tags: { state: { type: o.tag ?? 'warning', title: { en: 'Pending', de: 'Ausstehend' } } },
+    },
+    body: {
+      logo: { code: 'list-check' },
+      blocks: {
+        summary: { type: 'text', properties: { value: 'Please approve the discount of 15%.', bold: true } },
+        details: { type: 'largeText', properties: { value: 'Line one\nLine two\n'.repeat(30) } },
+        link: {
+          type: 'link',
+          properties: { text: 'Open deal', action: { type: 'redirect', uri: '/crm/deal/details/1/' } },
+        },
+        who: {
+          type: 'withTitle',
+          properties: { title: 'Requested by', block: { type: 'text', properties: { value: 'Maria' } }, inline: true },
+        },
+        line: {
+          type: 'lineOfBlocks',
+          properties: {
+            blocks: {
+              a: { type: 'text', properties: { value: 'Amount:' } },
+              b: { type: 'text', properties: { value: '1 500 EUR', bold: true } },
+            },
+          },
+        },
+        deadline: { type: 'deadline', properties: { readonly: true } },
+      },
+    },
+    footer: {
+      buttons: {
+        approve: {
+          title: { en: 'Approve', de: 'Genehmigen' },
+          type: 'primary',
+          action: {
+            type: 'restEvent',
+            id: 'approve',
+            animationType: o.approveAnimation ?? 'loader',
+            actionParams: { approvalId: 42, blockId: 'time' },
+          },
+        },
+        reject: {
+          title: { en: 'Reject', de: 'Ablehnen' },
+          type: 'secondary',
+          action: { type: 'restEvent', id: 'reject', animationType: 'disable' },
+        },
+      },
+      menu: {
+        showPostponeItem: false,
+        items: { note: { title: 'Add note', action: { type: 'restEvent', id: 'note' } } },
+      },
+    },
+  };
+}
+
+/** crm.activity.configurable.add fields like the add example, completed false, with a repeated ping offset, the "N" flag string and both origins. */
+export const SAMPLE_ADD_FIELDS = {
+  typeId: 'CONFIGURABLE',
+  completed: false,
+  deadline: '2025-02-01T01:00:00+03:00',
+  pingOffsets: [60, 300, 60],
+  isIncomingChannel: 'N',
+  responsibleId: 1,
+  originatorId: 'my-sys',
+  originId: 'ext-42',
+};

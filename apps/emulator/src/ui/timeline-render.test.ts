@@ -1,3 +1,4 @@
+import { SEED_FIELDS } from '@b24app/layout/seed-examples';
 import { describe, expect, it } from 'vitest';
 import type { ConfigurableActivity } from '../state/model.js';
 import { renderActivity } from './timeline-render.js';
@@ -11,18 +12,7 @@ function activity(
     ownerTypeId: 2,
     ownerId: 3,
     clientId: 'local.x',
-    fields: {
-      typeId: 'CONFIGURABLE',
-      completed: false,
-      deadline: null,
-      pingOffsets: [],
-      isIncomingChannel: false,
-      responsibleId: 1,
-      badgeCode: '',
-      originatorId: null,
-      originId: null,
-      ...fields,
-    },
+    fields: { ...SEED_FIELDS.configurableGetResponse, deadline: null, ...fields },
     layout,
     authorId: 1,
     editorId: 1,
