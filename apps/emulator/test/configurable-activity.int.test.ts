@@ -2,6 +2,8 @@ import { SAMPLE_ADD_FIELDS, sampleApprovalLayout, SEED_LAYOUTS } from '@b24app/l
 import { beforeEach, describe, expect, it } from 'vitest';
 import { rest, useEmulator } from './helpers.js';
 
+/** the "Structure of Configurable Activity" example */
+const seedLayout = SEED_LAYOUTS.structureExample;
 const env = useEmulator({ portal: true, deal: 'Deal 15' });
 
 function add(params: Record<string, unknown>, token = env.p.token) {
@@ -10,12 +12,7 @@ function add(params: Record<string, unknown>, token = env.p.token) {
 
 describe('crm.activity.configurable.add / get', () => {
   it('adds the seed example and returns it as stored: flags as booleans, actionParams as strings', async () => {
-    const r = await add({
-      ownerTypeId: 2,
-      ownerId: env.dealId,
-      fields: SAMPLE_ADD_FIELDS,
-      layout: SEED_LAYOUTS.structureExample,
-    });
+    const r = await add({ ownerTypeId: 2, ownerId: env.dealId, fields: SAMPLE_ADD_FIELDS, layout: seedLayout });
     expect(r.status).toBe(200);
     const id = (r.body.result as { activity: { id: number } }).activity.id;
     expect(typeof id).toBe('number');
@@ -37,7 +34,7 @@ describe('crm.activity.configurable.add / get', () => {
         originId: 'ext-42',
       },
     });
-    const layout = activity.layout as typeof SEED_LAYOUTS.structureExample;
+    const layout = activity.layout as typeof seedLayout;
     expect(layout.footer.menu.showPostponeItem).toBe(false);
     expect(layout.footer.buttons.startCall.action.actionParams.clientId).toBe('456');
     expect(layout.body.blocks.client.properties.title).toBe('Client');
@@ -46,10 +43,7 @@ describe('crm.activity.configurable.add / get', () => {
   it('defaults typeId, responsible (the caller) and nullable origins', async () => {
     const user = await env.emu.client.createUser(env.p.memberId, { name: 'Maria Manager' });
     const t = await env.emu.client.issueTokens(env.p.memberId, env.p.clientId, user.id);
-    const r = await add(
-      { ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: SEED_LAYOUTS.structureExample },
-      t.access_token,
-    );
+    const r = await add({ ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: seedLayout }, t.access_token);
     const id = (r.body.result as { activity: { id: number } }).activity.id;
     const view = await env.emu.client.activity(env.p.memberId, id);
     expect(view.fields).toEqual({
@@ -91,7 +85,7 @@ describe('crm.activity.configurable.add / get', () => {
     const viaHook = await fetch(`${hook.url}crm.activity.configurable.add`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: SEED_LAYOUTS.structureExample }),
+      body: JSON.stringify({ ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: seedLayout }),
     });
     expect(viaHook.status).toBe(400);
     expect(await viaHook.json()).toEqual({
@@ -100,60 +94,39 @@ describe('crm.activity.configurable.add / get', () => {
     });
 
     const cases: [Record<string, unknown>, string][] = [
-      [{ ownerId: env.dealId, fields: {}, layout: SEED_LAYOUTS.structureExample }, '100'],
+      [{ ownerId: env.dealId, fields: {}, layout: seedLayout }, '100'],
       [{ ownerTypeId: 2, ownerId: env.dealId, fields: {} }, 'ERROR_EMPTY_LAYOUT'],
       [{ ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: {} }, 'ERROR_EMPTY_LAYOUT'],
-      [{ ownerTypeId: 2, ownerId: 999, fields: {}, layout: SEED_LAYOUTS.structureExample }, 'ACCESS_DENIED'],
+      [{ ownerTypeId: 2, ownerId: 999, fields: {}, layout: seedLayout }, 'ACCESS_DENIED'],
       [
         {
           ownerTypeId: 2,
           ownerId: env.dealId,
           fields: { isIncomingChannel: 'Y', deadline: '2025-02-01T01:00:00+03:00' },
-          layout: SEED_LAYOUTS.structureExample,
+          layout: seedLayout,
         },
         'INCOMING_ACTIVITY_CAN_NOT_BE_WITH_DEADLINE',
       ],
       [
-        { ownerTypeId: 2, ownerId: env.dealId, fields: { completed: 'maybe' }, layout: SEED_LAYOUTS.structureExample },
+        { ownerTypeId: 2, ownerId: env.dealId, fields: { completed: 'maybe' }, layout: seedLayout },
+        'WRONG_FIELD_VALUE',
+      ],
+      [{ ownerTypeId: 2, ownerId: env.dealId, fields: { responsibleId: 0 }, layout: seedLayout }, 'WRONG_FIELD_VALUE'],
+      [{ ownerTypeId: 2, ownerId: env.dealId, fields: { responsibleId: 77 }, layout: seedLayout }, 'WRONG_FIELD_VALUE'],
+      [
+        { ownerTypeId: 2, ownerId: env.dealId, fields: { badgeCode: 'unknown' }, layout: seedLayout },
         'WRONG_FIELD_VALUE',
       ],
       [
-        { ownerTypeId: 2, ownerId: env.dealId, fields: { responsibleId: 0 }, layout: SEED_LAYOUTS.structureExample },
+        { ownerTypeId: 2, ownerId: env.dealId, fields: { typeId: 'NOT_MINE' }, layout: seedLayout },
         'WRONG_FIELD_VALUE',
       ],
       [
-        { ownerTypeId: 2, ownerId: env.dealId, fields: { responsibleId: 77 }, layout: SEED_LAYOUTS.structureExample },
-        'WRONG_FIELD_VALUE',
-      ],
-      [
-        {
-          ownerTypeId: 2,
-          ownerId: env.dealId,
-          fields: { badgeCode: 'unknown' },
-          layout: SEED_LAYOUTS.structureExample,
-        },
-        'WRONG_FIELD_VALUE',
-      ],
-      [
-        { ownerTypeId: 2, ownerId: env.dealId, fields: { typeId: 'NOT_MINE' }, layout: SEED_LAYOUTS.structureExample },
-        'WRONG_FIELD_VALUE',
-      ],
-      [
-        {
-          ownerTypeId: 2,
-          ownerId: env.dealId,
-          fields: {},
-          layout: { ...SEED_LAYOUTS.structureExample, icon: undefined },
-        },
+        { ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: { ...seedLayout, icon: undefined } },
         'FIELD_IS_REQUIRED',
       ],
       [
-        {
-          ownerTypeId: 2,
-          ownerId: env.dealId,
-          fields: {},
-          layout: { ...SEED_LAYOUTS.structureExample, icon: { code: 'no-such-icon' } },
-        },
+        { ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: { ...seedLayout, icon: { code: 'no-such-icon' } } },
         'WRONG_FIELD_VALUE',
       ],
     ];
@@ -161,7 +134,7 @@ describe('crm.activity.configurable.add / get', () => {
       const r = await add(params);
       expect({ params, status: r.status, code: r.body.error }).toEqual({ params, status: 400, code });
     }
-    const missing = await add({ ownerId: env.dealId, fields: {}, layout: SEED_LAYOUTS.structureExample });
+    const missing = await add({ ownerId: env.dealId, fields: {}, layout: seedLayout });
     expect(missing.body.error_description).toBe('Could not find value for parameter {ownerTypeId}');
   });
 
@@ -210,14 +183,7 @@ describe('crm.activity.configurable.add / get', () => {
     );
     expect(typeAdd.body.result).toBe(true);
     expect(
-      (
-        await add({
-          ownerTypeId: 2,
-          ownerId: env.dealId,
-          fields: { typeId: 'APPROVAL' },
-          layout: SEED_LAYOUTS.structureExample,
-        })
-      ).status,
+      (await add({ ownerTypeId: 2, ownerId: env.dealId, fields: { typeId: 'APPROVAL' }, layout: seedLayout })).status,
     ).toBe(200);
     const other = await env.emu.client.registerApp({ installUrl: `${env.receiver.url}/other`, withUi: false });
     await env.emu.client.installApp(env.p.memberId, other.clientId);
@@ -225,12 +191,7 @@ describe('crm.activity.configurable.add / get', () => {
     expect(
       (
         await add(
-          {
-            ownerTypeId: 2,
-            ownerId: env.dealId,
-            fields: { typeId: 'APPROVAL' },
-            layout: SEED_LAYOUTS.structureExample,
-          },
+          { ownerTypeId: 2, ownerId: env.dealId, fields: { typeId: 'APPROVAL' }, layout: seedLayout },
           ot.access_token,
         )
       ).body.error,
@@ -310,13 +271,8 @@ describe('crm.activity.list / delete', () => {
     await env.emu.client.setLimits(env.p.memberId, { burst: 500 });
     const other = (await env.emu.client.createCrmItem(env.p.memberId, { entityTypeId: 2, title: 'Other deal' })).id;
     for (let i = 0; i < 51; i++)
-      await add({
-        ownerTypeId: 2,
-        ownerId: env.dealId,
-        fields: { originId: `ext-${i}` },
-        layout: SEED_LAYOUTS.structureExample,
-      });
-    await add({ ownerTypeId: 2, ownerId: other, fields: {}, layout: SEED_LAYOUTS.structureExample });
+      await add({ ownerTypeId: 2, ownerId: env.dealId, fields: { originId: `ext-${i}` }, layout: seedLayout });
+    await add({ ownerTypeId: 2, ownerId: other, fields: {}, layout: seedLayout });
     const filter = { PROVIDER_ID: 'CONFIGURABLE_REST_APP', OWNER_TYPE_ID: 2, OWNER_ID: env.dealId };
     const first = await rest(
       env.p.clientEndpoint,
@@ -353,7 +309,7 @@ describe('crm.activity.list / delete', () => {
   });
 
   it('deletes, then answers the documented not-found error', async () => {
-    const r = await add({ ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: SEED_LAYOUTS.structureExample });
+    const r = await add({ ownerTypeId: 2, ownerId: env.dealId, fields: {}, layout: seedLayout });
     const id = (r.body.result as { activity: { id: number } }).activity.id;
     expect((await rest(env.p.clientEndpoint, 'crm.activity.delete', { id }, env.p.token)).body.result).toBe(true);
     expect(await rest(env.p.clientEndpoint, 'crm.activity.delete', { id }, env.p.token)).toMatchObject({
@@ -463,14 +419,8 @@ describe('crm.activity.badge.*', () => {
   it('a registered badge can be used as badgeCode', async () => {
     await rest(env.p.clientEndpoint, 'crm.activity.badge.add', badge, env.p.token);
     expect(
-      (
-        await add({
-          ownerTypeId: 2,
-          ownerId: env.dealId,
-          fields: { badgeCode: 'missedCall' },
-          layout: SEED_LAYOUTS.structureExample,
-        })
-      ).status,
+      (await add({ ownerTypeId: 2, ownerId: env.dealId, fields: { badgeCode: 'missedCall' }, layout: seedLayout }))
+        .status,
     ).toBe(200);
   });
 });

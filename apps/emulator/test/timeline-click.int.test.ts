@@ -2,6 +2,8 @@ import { sampleApprovalLayout, SEED_LAYOUTS } from '@b24app/layout/seed-examples
 import { describe, expect, it } from 'vitest';
 import { rest, useEmulator } from './helpers.js';
 
+/** the "Structure of Configurable Activity" example */
+const seedLayout = SEED_LAYOUTS.structureExample;
 const env = useEmulator({ resetReceiver: true, portal: true, deal: 'Deal 15', bindClicks: true });
 
 async function addActivity(layout: object, token = env.p.token): Promise<number> {
@@ -70,7 +72,7 @@ describe('clicking a restEvent action', () => {
       ot.access_token,
     );
     env.receiver.received.length = 0;
-    const id = await addActivity(SEED_LAYOUTS.structureExample);
+    const id = await addActivity(seedLayout);
     const click = await env.emu.client.click(env.p.memberId, { activityId: id, actionId: 'confirm' });
     expect(click.delivered).toBe(1);
     expect(env.receiver.received.map((r) => r.path)).toEqual(['/events']);
@@ -82,7 +84,7 @@ describe('clicking a restEvent action', () => {
 
   it('does not retry a failed delivery', async () => {
     env.receiver.status = 500;
-    const id = await addActivity(SEED_LAYOUTS.structureExample);
+    const id = await addActivity(seedLayout);
     expect(await env.emu.client.click(env.p.memberId, { activityId: id, actionId: 'confirm' })).toMatchObject({
       delivered: 1,
       statuses: [500],
@@ -92,7 +94,7 @@ describe('clicking a restEvent action', () => {
   });
 
   it('refuses unknown actions and activities', async () => {
-    const id = await addActivity(SEED_LAYOUTS.structureExample);
+    const id = await addActivity(seedLayout);
     await expect(env.emu.client.click(env.p.memberId, { activityId: id, actionId: 'nope' })).rejects.toMatchObject({
       code: 'ACTION_NOT_FOUND',
       status: 404,
