@@ -7,8 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import { createApproval } from '../test/support/approvals.js';
 import { type InstalledPortal, startStack, waitFor } from '../test/support/stack.js';
-import { fmt, percentile } from './bench-stats.js';
-import type { BenchLine } from './intake.bench.js';
+import { type BenchLine, fmt, formatLine, percentile } from './bench-stats.js';
 
 const PORTALS = 20;
 const RATE = Number(process.env.BENCH_CLICK_RATE ?? 100);
@@ -87,6 +86,6 @@ export async function run(): Promise<BenchLine[]> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const r of await run()) console.log(`${r.name}: ${r.value}${r.note ? ` (${r.note})` : ''}`);
+  for (const r of await run()) console.log(formatLine(r));
   process.exit(0);
 }

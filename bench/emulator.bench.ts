@@ -5,13 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { startEmulator } from '@b24app/emulator';
-import { drive, fmt, summarize } from './bench-stats.js';
-
-export interface BenchLine {
-  name: string;
-  value: string;
-  note?: string;
-}
+import { type BenchLine, drive, fmt, formatLine, rateLine, summarize } from './bench-stats.js';
 
 const N = Number(process.env.BENCH_EMULATOR_N ?? 3_000);
 const CONCURRENCY = Number(process.env.BENCH_EMULATOR_CONCURRENCY ?? 16);
@@ -101,16 +95,8 @@ export async function run(): Promise<BenchLine[]> {
     );
 
     return [
-      {
-        name: 'emulator REST profile',
-        value: `${fmt(emuRest.perSec, 0)} req/s`,
-        note: `p50 ${fmt(emuRest.p50, 2)} ms, p99 ${fmt(emuRest.p99, 2)} ms`,
-      },
-      {
-        name: 'baseline bare node:http JSON',
-        value: `${fmt(base.perSec, 0)} req/s`,
-        note: `p50 ${fmt(base.p50, 2)} ms, p99 ${fmt(base.p99, 2)} ms`,
-      },
+      rateLine('emulator REST profile', emuRest),
+      rateLine('baseline bare node:http JSON', base),
       {
         name: 'emulator click -> event at app',
         value: `p50 ${fmt(clicks.p50, 2)} ms`,
@@ -125,5 +111,5 @@ export async function run(): Promise<BenchLine[]> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const l of await run()) console.log(`${l.name}: ${l.value}${l.note ? ` (${l.note})` : ''}`);
+  for (const l of await run()) console.log(formatLine(l));
 }

@@ -10,13 +10,7 @@ import { Queue } from 'bullmq';
 import express from 'express';
 import { createApproval } from '../test/support/approvals.js';
 import { startStack } from '../test/support/stack.js';
-import { drive, fmt, summarize } from './bench-stats.js';
-
-export interface BenchLine {
-  name: string;
-  value: string;
-  note?: string;
-}
+import { type BenchLine, drive, fmt, formatLine, rateLine, summarize } from './bench-stats.js';
 
 const N = Number(process.env.BENCH_INTAKE_N ?? 3_000);
 const CONCURRENCY = Number(process.env.BENCH_INTAKE_CONCURRENCY ?? 16);
@@ -92,16 +86,8 @@ export async function run(): Promise<BenchLine[]> {
     if (recorded !== N + WARMUP) throw new Error(`expected ${N + WARMUP} recorded clicks, found ${recorded}`);
 
     return [
-      {
-        name: 'intake baseline (bare Express + queue.add)',
-        value: `${fmt(b.perSec, 0)} req/s`,
-        note: `p50 ${fmt(b.p50, 2)} ms, p99 ${fmt(b.p99, 2)} ms`,
-      },
-      {
-        name: 'intake /b24/events (verify + record + enqueue)',
-        value: `${fmt(m.perSec, 0)} req/s`,
-        note: `p50 ${fmt(m.p50, 2)} ms, p99 ${fmt(m.p99, 2)} ms`,
-      },
+      rateLine('intake baseline (bare Express + queue.add)', b),
+      rateLine('intake /b24/events (verify + record + enqueue)', m),
       {
         name: 'intake ratio ours/baseline',
         value: `${fmt(m.perSec / b.perSec, 2)}× throughput`,
@@ -118,6 +104,6 @@ export async function run(): Promise<BenchLine[]> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const r of await run()) console.log(`${r.name}: ${r.value}${r.note ? ` (${r.note})` : ''}`);
+  for (const r of await run()) console.log(formatLine(r));
   process.exit(0);
 }

@@ -1,17 +1,12 @@
 // `npm run bench`: every benchmark, each with a baseline measured in the same run, printed as one table.
 // The machines are noisy: read the ratios, not the absolute numbers.
+import { type BenchLine, formatLine } from './bench-stats.js';
 import { run as clickLatency } from './click-latency.bench.js';
 import { run as emulator } from './emulator.bench.js';
 import { run as intake } from './intake.bench.js';
 import { run as layout } from './layout.bench.js';
 
-interface Line {
-  name: string;
-  value: string;
-  note?: string;
-}
-
-const suites: [string, () => Promise<Line[]>][] = [
+const suites: [string, () => Promise<BenchLine[]>][] = [
   [
     'layout validation',
     async () =>
@@ -31,7 +26,7 @@ for (const [title, suite] of suites) {
   if (only && !title.includes(only)) continue;
   console.log(`\n## ${title}`);
   const started = performance.now();
-  for (const l of await suite()) console.log(`- ${l.name}: ${l.value}${l.note ? ` (${l.note})` : ''}`);
+  for (const l of await suite()) console.log(`- ${formatLine(l)}`);
   console.log(`  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }
 process.exit(0);
