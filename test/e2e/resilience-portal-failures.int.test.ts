@@ -31,7 +31,7 @@ const updatesOf = async (activityId: number) =>
 describe('the portal fails while clicks are processed (issue 6)', () => {
   for (const kind of ['503', '500', 'timeout'] as const) {
     it(`${kind} on ${UPDATE} for a while: every click still ends updated, lock cleared`, async () => {
-      const approvals = [];
+      const approvals: Awaited<ReturnType<typeof createApproval>>[] = [];
       for (let i = 0; i < 3; i++)
         approvals.push(await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId }));
       // More failures than one job attempt's in-call retries (4), so BullMQ retries jobs as well.

@@ -48,7 +48,7 @@ describe('Redis down while clicks arrive (issue 6)', () => {
 
   it('every click acknowledged during the outage is processed once Redis is back', async () => {
     const N = 12;
-    const approvals = [];
+    const approvals: Awaited<ReturnType<typeof createApproval>>[] = [];
     for (let i = 0; i < N; i++)
       approvals.push(await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId }));
     const ids = approvals.map((a) => a.activityId);
@@ -98,7 +98,7 @@ describe('Redis down while clicks arrive (issue 6)', () => {
   it('Redis restarted empty (its queue lost) while clicks were queued: the sweeper finishes them', async () => {
     // The worker is away, clicks are enqueued, then Redis loses everything: only PostgreSQL remembers them.
     await stack.worker?.close();
-    const approvals = [];
+    const approvals: Awaited<ReturnType<typeof createApproval>>[] = [];
     for (let i = 0; i < 4; i++)
       approvals.push(await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId }));
     const ids = approvals.map((a) => a.activityId);

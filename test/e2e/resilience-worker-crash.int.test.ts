@@ -44,7 +44,7 @@ const tagTypes = (layout: unknown) =>
 describe('the worker dies or is stopped mid-click (issue 6)', () => {
   it('SIGKILL mid-job, repeatedly: no click lost, none applied twice, no lock left', async () => {
     const racer = await stack.emu.createUser(p.memberId, { name: 'Second Clicker' });
-    const approvals = [];
+    const approvals: Awaited<ReturnType<typeof createApproval>>[] = [];
     for (let i = 0; i < 16; i++)
       approvals.push(await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId }));
     const ids = approvals.map((a) => a.activityId);
