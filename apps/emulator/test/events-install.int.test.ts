@@ -167,6 +167,14 @@ describe('event.bind / event.unbind / event.get', () => {
 });
 
 describe('installation', () => {
+  /** a portal with the app installed and ONAPPUNINSTALL bound to {receiver}/events */
+  async function portalWithUninstallHandler() {
+    const p = await portalWithApp(env.emu, env.receiver);
+    const handler = `${env.receiver.url}/events`;
+    await rest(p.clientEndpoint, 'event.bind', { event: 'ONAPPUNINSTALL', handler }, p.token);
+    return p;
+  }
+
   it('app with UI: frame POST to the install URL, INSTALLED=N and no events until installFinish, then ONAPPINSTALL', async () => {
     const portal = await env.emu.client.createPortal();
     const app = await env.emu.client.registerApp({
@@ -261,13 +269,7 @@ describe('installation', () => {
   });
 
   it('uninstall sends ONAPPUNINSTALL without tokens, then drops handlers and tokens', async () => {
-    const p = await portalWithApp(env.emu, env.receiver);
-    await rest(
-      p.clientEndpoint,
-      'event.bind',
-      { event: 'ONAPPUNINSTALL', handler: `${env.receiver.url}/events` },
-      p.token,
-    );
+    const p = await portalWithUninstallHandler();
     env.receiver.received.length = 0;
     await env.emu.client.uninstallApp(p.memberId, p.clientId, { clean: true });
     const [got] = env.receiver.received;
@@ -296,13 +298,7 @@ describe('installation', () => {
   });
 
   it('CLEAN is 0 when data is kept', async () => {
-    const p = await portalWithApp(env.emu, env.receiver);
-    await rest(
-      p.clientEndpoint,
-      'event.bind',
-      { event: 'ONAPPUNINSTALL', handler: `${env.receiver.url}/events` },
-      p.token,
-    );
+    const p = await portalWithUninstallHandler();
     await env.emu.client.uninstallApp(p.memberId, p.clientId);
     const [d] = await env.emu.client.deliveries({ event: 'ONAPPUNINSTALL' });
     expect(d?.fields).toMatchObject({ data: { CLEAN: '0' } });
