@@ -14,14 +14,15 @@ export async function decideApproval(ctx: ActionContext, state: 'APPROVED' | 'RE
     return { approval, outcome: event.outcome === 'applied' ? 'applied' : 'already_decided' };
   }
   const name = await ctx.userName(event.userId);
-  const applied = await db.$transaction(async (tx) => {
-    const changed = await tx.approval.updateMany({
+  const decided = await db.$transaction(async (tx) => {
+    const [changed] = await tx.approval.updateManyAndReturn({
       where: { id: approval.id, state: 'PENDING' },
       data: { state, decidedById: event.userId, decidedByName: name ?? null, decidedAt: new Date(), lastError: null },
     });
-    if (changed.count === 1) await tx.timelineEvent.update({ where: { id: event.id }, data: { outcome: 'applied' } });
-    return changed.count === 1;
+    if (changed) await tx.timelineEvent.update({ where: { id: event.id }, data: { outcome: 'applied' } });
+    return changed;
   });
-  const fresh = await db.approval.findUniqueOrThrow({ where: { id: approval.id } });
-  return { approval: fresh, outcome: applied ? 'applied' : 'already_decided' };
+  if (decided) return { approval: decided, outcome: 'applied' };
+  // Another click decided it between our read and our write.
+  return { approval: await db.approval.findUniqueOrThrow({ where: { id: approval.id } }), outcome: 'already_decided' };
 }
