@@ -17,7 +17,9 @@ try {
 }
 
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'server' });
-const db = createDb(config.DATABASE_URL);
+const db = createDb(config.DATABASE_URL, {
+  onIdleError: (err) => logger.warn({ err: { message: err.message } }, 'idle database connection lost'),
+});
 const redis = createRedis(config.REDIS_URL, 'producer');
 redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
 const metrics = new Registry();

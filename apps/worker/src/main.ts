@@ -16,7 +16,10 @@ try {
 
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
 // Each running click holds one connection for its per-activity lock and uses a second for its queries.
-const db = createDb(config.DATABASE_URL, { poolSize: config.WORKER_CONCURRENCY * 2 + 4 });
+const db = createDb(config.DATABASE_URL, {
+  poolSize: config.WORKER_CONCURRENCY * 2 + 4,
+  onIdleError: (err) => logger.warn({ err: { message: err.message } }, 'idle database connection lost'),
+});
 const metrics = new Registry();
 collectDefaultMetrics({ register: metrics });
 

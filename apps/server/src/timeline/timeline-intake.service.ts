@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@b24app/core';
-import type { Db } from '@b24app/db';
+import { type Db, rawPool } from '@b24app/db';
 import { timelineActionJob } from '@b24app/jobs';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { ApplicationTokenVerifier } from '../b24/application-token-verifier.js';
@@ -57,24 +57,26 @@ export function createTimelineIntake(deps: {
         accessToken: event.auth.access_token,
       });
       const id = randomUUID();
-      const inserted = await deps.db.timelineEvent.createMany({
-        data: [
-          {
-            id,
-            portalId: portal.id,
-            dedupeKey,
-            activityId,
-            actionId,
-            entityTypeId,
-            entityId,
-            userId,
-            params,
-            eventTs: event.ts ?? null,
-          },
+      // One statement on the hot path, straight on the pool (see rawPool); ON CONFLICT makes a redelivery a no-op.
+      const inserted = await rawPool(deps.db).query(
+        `INSERT INTO timeline_events
+           (id, portal_id, dedupe_key, activity_id, action_id, entity_type_id, entity_id, user_id, params, event_ts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (dedupe_key) DO NOTHING`,
+        [
+          id,
+          portal.id,
+          dedupeKey,
+          activityId,
+          actionId,
+          entityTypeId,
+          entityId,
+          userId,
+          JSON.stringify(params),
+          event.ts ?? null,
         ],
-        skipDuplicates: true,
-      });
-      if (inserted.count === 0) {
+      );
+      if (inserted.rowCount === 0) {
         const existing = await deps.db.timelineEvent.findUnique({ where: { dedupeKey }, select: { id: true } });
         deps.logger.info({ memberId, activityId, actionId }, 'duplicate timeline delivery ignored');
         return { eventId: existing?.id ?? id, duplicate: true };
