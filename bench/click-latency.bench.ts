@@ -7,6 +7,9 @@
 import { pathToFileURL } from 'node:url';
 import { createApproval } from '../test/support/approvals.js';
 import { type InstalledPortal, startStack, waitFor } from '../test/support/stack.js';
+import { startWorkerProcess } from '../test/support/worker-process.js';
+import { timelineActionJob } from '@b24app/jobs';
+import { Queue } from 'bullmq';
 import { type BenchLine, fmt, formatLine, percentile } from './bench-stats.js';
 
 const PORTALS = 20;
@@ -17,10 +20,11 @@ export async function run(): Promise<BenchLine[]> {
   // Bitrix24's real limits would cap 20 portals at 40 calls/s; this measures our path, so the emulator and
   // our shared limiter get a roomy bucket (the rate-limit path has its own tests).
   const stack = await startStack({
-    worker: true,
     logLevel: 'warn',
-    env: { B24_RATE_LIMIT_BURST: '5000', B24_RATE_LIMIT_PER_SEC: '1000', WORKER_CONCURRENCY: '16' },
+    env: { B24_RATE_LIMIT_BURST: '5000', B24_RATE_LIMIT_PER_SEC: '1000', WORKER_CONCURRENCY: '32', LOG_LEVEL: 'warn' },
   });
+  // The worker in its own process, as in production (this process also plays Bitrix24 and the server).
+  const worker = await startWorkerProcess(stack);
   try {
     const portals: InstalledPortal[] = [];
     for (let i = 0; i < PORTALS; i++)
@@ -68,11 +72,42 @@ export async function run(): Promise<BenchLine[]> {
     if (locks.length !== total || done !== total)
       throw new Error(`expected ${total} released locks and applied clicks, got ${locks.length} / ${done}`);
 
+    // Where the time goes, from our own per-click timestamps.
+    const rows = await stack.db.timelineEvent.findMany({
+      select: { receivedAt: true, enqueuedAt: true, processingStartedAt: true, updatedActivityAt: true },
+    });
+    const p50 = (f: (r: (typeof rows)[number]) => number) =>
+      percentile(
+        rows
+          .map(f)
+          .filter(Number.isFinite)
+          .sort((a, b) => a - b),
+        50,
+      );
+    const ms = (d: Date | null) => d?.getTime() ?? Number.NaN;
+    const breakdown = `received→enqueued ${fmt(
+      p50((r) => ms(r.enqueuedAt) - ms(r.receivedAt)),
+      0,
+    )} ms, enqueued→started ${fmt(
+      p50((r) => ms(r.processingStartedAt) - ms(r.enqueuedAt)),
+      0,
+    )} ms, started→updated ${fmt(
+      p50((r) => ms(r.updatedActivityAt) - ms(r.processingStartedAt)),
+      0,
+    )} ms (p50s)`;
+
+    const queue = new Queue(timelineActionJob.queue, { connection: stack.redis, prefix: stack.env.QUEUE_PREFIX });
+    const jobs = await queue.getJobs(['completed'], 0, total);
+    await queue.close();
+    const waits = jobs.map((j) => (j.processedOn ?? Number.NaN) - j.timestamp).sort((a, b) => a - b);
+    const runs = jobs.map((j) => (j.finishedOn ?? Number.NaN) - (j.processedOn ?? Number.NaN)).sort((a, b) => a - b);
+    const queueNote = `job waiting p50 ${fmt(percentile(waits, 50), 0)} ms, job running p50 ${fmt(percentile(runs, 50), 0)} ms`;
+
     return [
       {
         name: `click → update (lock held), ${fmt(total / sentSec, 0)} clicks/s over ${PORTALS} portals`,
         value: `p50 ${fmt(percentile(durations, 50), 0)} ms, p99 ${fmt(percentile(durations, 99), 0)} ms`,
-        note: `max ${fmt(durations[durations.length - 1] ?? Number.NaN, 0)} ms, n=${total}`,
+        note: `max ${fmt(durations[durations.length - 1] ?? Number.NaN, 0)} ms, n=${total}; ${breakdown}; ${queueNote}`,
       },
       {
         name: 'reference: click → our 200 (intake only)',
@@ -81,6 +116,7 @@ export async function run(): Promise<BenchLine[]> {
       },
     ];
   } finally {
+    await worker.stop('SIGTERM');
     await stack.close();
   }
 }

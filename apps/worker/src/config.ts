@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const workerEnvSchema = commonEnvSchema.extend({
   /** Port of the worker's own /healthz, /readyz and /metrics. */
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** How long a job's lock lives without renewal: a crashed worker's job is picked up again after this. */
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(30_000),

@@ -14,7 +14,8 @@ import type { WorkerConfig } from './config.js';
 import { createIntakeRelay } from './relay/intake-relay.js';
 import { type ActionHandlerRegistry, defaultActionRegistry } from './timeline/action-handlers/index.js';
 import { createClickMetrics } from './timeline/click-metrics.js';
-import { RateLimitDelay } from './timeline/click-outcome.js';
+import { createActivityLease } from './timeline/activity-lease.js';
+import { DelayJob } from './timeline/click-outcome.js';
 import { createStuckClickSweeper } from './timeline/stuck-click-sweeper.js';
 import { createTimelineActionProcessor } from './timeline/timeline-action.processor.js';
 
@@ -74,6 +75,7 @@ export function startWorkerRuntime(opts: {
     db,
     clients,
     actions: opts.actions ?? defaultActionRegistry(),
+    lease: createActivityLease(connection, { ttlMs: config.WORKER_LOCK_DURATION_MS, prefix: config.QUEUE_PREFIX }),
     ...(opts.metrics ? { metrics: createClickMetrics(opts.metrics) } : {}),
     logger,
   });
@@ -87,7 +89,7 @@ export function startWorkerRuntime(opts: {
       try {
         await processor.process(eventId, { finalAttempt: job.attemptsMade + 1 >= maxAttempts });
       } catch (e) {
-        if (e instanceof RateLimitDelay) {
+        if (e instanceof DelayJob) {
           // Wait for the portal's bucket without holding a worker slot and without spending an attempt.
           await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
           throw new DelayedError();

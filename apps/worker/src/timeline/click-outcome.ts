@@ -1,8 +1,14 @@
-/** Thrown when the portal's shared bucket says "not now": the job is delayed without holding a slot. */
-export class RateLimitDelay extends Error {
-  constructor(readonly retryAfterMs: number) {
-    super(`rate limited, retry in ${retryAfterMs} ms`);
-    this.name = 'RateLimitDelay';
+/**
+ * Thrown when a click must wait without spending an attempt or holding a worker slot: the portal's
+ * shared bucket said "not now", or another worker holds the card's lease. The job is delayed.
+ */
+export class DelayJob extends Error {
+  constructor(
+    readonly retryAfterMs: number,
+    readonly reason: 'rate_limited' | 'activity_busy',
+  ) {
+    super(`${reason}, retry in ${retryAfterMs} ms`);
+    this.name = 'DelayJob';
   }
 }
 

@@ -4,22 +4,25 @@ import type { Approval, Db, Portal, PortalSettings, TimelineEvent } from '@b24ap
 import { type Bitrix24Error, isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
 import type { ActionHandlerRegistry } from './action-handlers/index.js';
 import { type ClickMetrics, noClickMetrics } from './click-metrics.js';
-import { RateLimitDelay, RetryLater } from './click-outcome.js';
+import type { ActivityLease } from './activity-lease.js';
+import { DelayJob, RetryLater } from './click-outcome.js';
 
 export interface TimelineProcessorDeps {
   db: Db;
   clients: PortalClients;
   actions: ActionHandlerRegistry;
   logger: Logger;
+  /** Serialises the clicks of one activity across every worker. */
+  lease: ActivityLease;
   metrics?: ClickMetrics;
-  /** Longest time the per-activity ordering lock is held (bounds a stuck REST call). */
-  lockTimeoutMs?: number;
 }
 
 export interface ProcessOptions {
   /** The last attempt BullMQ will make: on a transient failure, show the error state instead of throwing. */
   finalAttempt: boolean;
 }
+
+const BUSY_RETRY_MS = 200;
 
 type PortalWithSettings = Portal & { settings: PortalSettings | null };
 
@@ -28,8 +31,8 @@ const ERROR_TEXT = 'The decision could not be saved. Please try again.';
 /**
  * Turns one recorded click into exactly one decision and an update of its activity.
  *
- * Clicks on one activity are serialised by a PostgreSQL advisory lock on (portal, activity), and
- * the job that gets the lock first processes every earlier unfinished click of that activity in
+ * Clicks on one activity are serialised by a lease on (portal, activity), and
+ * the job that gets the lease first processes every earlier unfinished click of that activity in
  * the order they were received. Each step is idempotent (a DONE click is skipped, the decision is
  * a conditional update, the layout is a pure function of the stored state), so BullMQ retries,
  * stalled-job re-runs after a crash, the relay and the sweeper may all run a click again safely.
@@ -47,22 +50,20 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
     if (!event || event.state === 'DONE' || event.state === 'FAILED') return; // purged (CLEAN=1) or finished
     const { portal } = event;
 
-    await db.$transaction(
-      async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${event.portalId}:${event.activityId}`}, 0))`;
-        const queue = await db.timelineEvent.findMany({
-          where: {
-            portalId: event.portalId,
-            activityId: event.activityId,
-            state: { in: ['RECEIVED', 'ENQUEUED', 'PROCESSING'] },
-            receivedAt: { lte: event.receivedAt },
-          },
-          orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
-        });
-        for (const e of queue) await processOne(e, portal, opts);
-      },
-      { maxWait: deps.lockTimeoutMs ?? 60_000, timeout: deps.lockTimeoutMs ?? 60_000 },
-    );
+    const held = await deps.lease.run(`${event.portalId}:${event.activityId}`, async () => {
+      const queue = await db.timelineEvent.findMany({
+        where: {
+          portalId: event.portalId,
+          activityId: event.activityId,
+          state: { in: ['RECEIVED', 'ENQUEUED', 'PROCESSING'] },
+          receivedAt: { lte: event.receivedAt },
+        },
+        orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
+      });
+      for (const e of queue) await processOne(e, portal, opts);
+    });
+    // Another worker is on this card: it will take this click too if it came earlier; otherwise try shortly.
+    if (held.busy) throw new DelayJob(BUSY_RETRY_MS, 'activity_busy');
   }
 
   async function processOne(event: TimelineEvent, portal: PortalWithSettings, opts: ProcessOptions): Promise<void> {
@@ -148,7 +149,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
           return finish(event.id, 'FAILED', 'portal_gone', b.message);
         case 'RATE_LIMITED':
           await note(event.id, `rate limited: ${b.message}`);
-          throw new RateLimitDelay(b.retryAfterMs ?? 1_000);
+          throw new DelayJob(b.retryAfterMs ?? 1_000, 'rate_limited');
         case 'TRANSIENT':
           if (!opts.finalAttempt) {
             await note(event.id, b.message);
