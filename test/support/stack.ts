@@ -56,11 +56,13 @@ export async function startStack(
     logLevel?: string;
     /** A fresh database of this stack's own (see isolated-database.ts), dropped on close. Default true. */
     isolatedDatabase?: boolean;
+    /** Use this emulator (e.g. one in its own process, for benchmarks) instead of starting one in-process. */
+    emulator?: RunningEmulator;
   } = {},
 ): Promise<Stack> {
   const isolated: IsolatedDatabase | null = (opts.isolatedDatabase ?? true) ? await createIsolatedDatabase() : null;
   const databaseUrl = isolated?.url ?? TEST_DATABASE_URL;
-  const emulator = await startEmulator({ port: 0, logger: false });
+  const emulator = opts.emulator ?? (await startEmulator({ port: 0, logger: false }));
   const emuUrl = new URL(emulator.url);
   const logs = captureLogs(opts.logLevel ?? 'debug');
   const logger: Logger = logs.logger;
