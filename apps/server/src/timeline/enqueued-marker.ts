@@ -1,5 +1,5 @@
 import type { Logger } from '@b24app/core';
-import type { Db } from '@b24app/db';
+import { type Db, rawPool } from '@b24app/db';
 
 /**
  * Marks recorded clicks as ENQUEUED in batches, off the request path: one UPDATE per flush
@@ -19,13 +19,14 @@ export function createEnqueuedMarker(db: Db, logger: Logger, opts: { flushMs?: n
     if (pending.length === 0) return inFlight;
     const batch = pending;
     pending = [];
-    const earliest = batch.reduce((m, b) => Math.min(b.at, m), batch[0]!.at);
     inFlight = inFlight
       .then(() =>
-        db.timelineEvent.updateMany({
-          where: { id: { in: batch.map((b) => b.id) }, state: 'RECEIVED' },
-          data: { state: 'ENQUEUED', enqueuedAt: new Date(earliest) },
-        }),
+        rawPool(db).query(
+          `UPDATE timeline_events t SET state = 'ENQUEUED', enqueued_at = v.at
+           FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at)
+           WHERE t.id = v.id AND t.state = 'RECEIVED'`,
+          [batch.map((b) => b.id), batch.map((b) => new Date(b.at))],
+        ),
       )
       .then(() => undefined)
       .catch((err: unknown) =>

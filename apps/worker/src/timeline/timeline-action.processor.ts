@@ -1,10 +1,11 @@
 import { approvalActivityPayload } from '@b24app/approvals';
 import type { Logger } from '@b24app/core';
-import type { Approval, Db, Portal, PortalSettings, TimelineEvent } from '@b24app/db';
+import type { Approval, Db, TimelineEvent } from '@b24app/db';
 import { type Bitrix24Error, isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
 import type { ActionHandlerRegistry } from './action-handlers/index.js';
 import { type ClickMetrics, noClickMetrics } from './click-metrics.js';
 import type { ActivityLease } from './activity-lease.js';
+import { type ClickPortal, createClickRepository } from './click.repository.js';
 import { DelayJob, RetryLater } from './click-outcome.js';
 
 export interface TimelineProcessorDeps {
@@ -24,8 +25,6 @@ export interface ProcessOptions {
 
 const BUSY_RETRY_MS = 200;
 
-type PortalWithSettings = Portal & { settings: PortalSettings | null };
-
 const ERROR_TEXT = 'The decision could not be saved. Please try again.';
 
 /**
@@ -39,42 +38,25 @@ const ERROR_TEXT = 'The decision could not be saved. Please try again.';
  */
 export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
   const { db, logger } = deps;
+  const repo = createClickRepository(db);
   const metrics = deps.metrics ?? noClickMetrics;
   const names = new Map<string, string | undefined>();
 
   async function process(eventId: string, opts: ProcessOptions): Promise<void> {
-    const event = await db.timelineEvent.findUnique({
-      where: { id: eventId },
-      include: { portal: { include: { settings: true } } },
-    });
-    if (!event || event.state === 'DONE' || event.state === 'FAILED') return; // purged (CLEAN=1) or finished
-    const { portal } = event;
+    const loaded = await repo.loadClick(eventId);
+    if (!loaded || loaded.event.state === 'DONE' || loaded.event.state === 'FAILED') return; // purged (CLEAN=1) or finished
+    const { event, portal } = loaded;
 
     const held = await deps.lease.run(`${event.portalId}:${event.activityId}`, async () => {
-      const queue = await db.timelineEvent.findMany({
-        where: {
-          portalId: event.portalId,
-          activityId: event.activityId,
-          state: { in: ['RECEIVED', 'ENQUEUED', 'PROCESSING'] },
-          receivedAt: { lte: event.receivedAt },
-        },
-        orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
-      });
+      const queue = await repo.pendingClicks(event.portalId, event.activityId, event.receivedAt);
       for (const e of queue) await processOne(e, portal, opts);
     });
     // Another worker is on this card: it will take this click too if it came earlier; otherwise try shortly.
     if (held.busy) throw new DelayJob(BUSY_RETRY_MS, 'activity_busy');
   }
 
-  async function processOne(event: TimelineEvent, portal: PortalWithSettings, opts: ProcessOptions): Promise<void> {
-    await db.timelineEvent.update({
-      where: { id: event.id },
-      data: {
-        state: 'PROCESSING',
-        attempts: { increment: 1 },
-        processingStartedAt: event.processingStartedAt ?? new Date(),
-      },
-    });
+  async function processOne(event: TimelineEvent, portal: ClickPortal, opts: ProcessOptions): Promise<void> {
+    await repo.markProcessing(event.id);
     const log = logger.child({
       eventId: event.id,
       memberId: portal.memberId,
@@ -93,11 +75,9 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       return handleFailure(event, e, null, opts, log);
     }
 
-    const approval = await db.approval.findUnique({
-      where: { portalId_activityId: { portalId: portal.id, activityId: event.activityId } },
-    });
-    const lang = portal.settings?.language ?? 'en';
-    const badgeCode = portal.settings?.badgeCode ?? null;
+    const approval = await repo.approvalFor(portal.id, event.activityId);
+    const lang = portal.language;
+    const badgeCode = portal.badgeCode;
 
     try {
       if (!approval) {
@@ -111,7 +91,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       let outcome: string = 'unknown_action';
       if (handler) {
         const r = await handler.handle({
-          db,
+          repo,
           approval,
           event,
           userName: (id) => userName(client, portal.memberId, id),
@@ -123,7 +103,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       }
       const payload = approvalActivityPayload(current, { lang, badgeCode });
       await client.call('crm.activity.configurable.update', { id: event.activityId, ...payload });
-      if (current.lastError) await db.approval.update({ where: { id: current.id }, data: { lastError: null } });
+      if (current.lastError) await repo.setLastError(current.id, null);
       await finish(event.id, 'DONE', outcome, null, true);
     } catch (e) {
       await handleFailure(event, e, approval ? { client, approval, lang, badgeCode } : null, opts, log);
@@ -232,23 +212,12 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
   }
 
   async function finish(id: string, state: 'DONE' | 'FAILED', outcome: string, error: string | null, updated = false) {
-    const now = new Date();
-    const row = await db.timelineEvent.update({
-      where: { id },
-      data: {
-        state,
-        outcome,
-        error: error?.slice(0, 500) ?? null,
-        finishedAt: now,
-        ...(updated ? { updatedActivityAt: now } : {}),
-      },
-      select: { receivedAt: true },
-    });
-    metrics.finished(outcome, row.receivedAt, updated);
+    const receivedAt = await repo.finish({ eventId: id, state, outcome, error, updated });
+    if (receivedAt) metrics.finished(outcome, receivedAt, updated);
   }
 
   async function note(id: string, error: string) {
-    await db.timelineEvent.update({ where: { id }, data: { error: error.slice(0, 500) } });
+    await repo.note(id, error);
   }
 
   return { process };

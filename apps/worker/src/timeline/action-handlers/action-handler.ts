@@ -1,8 +1,9 @@
-import type { Approval, Db, TimelineEvent } from '@b24app/db';
+import type { Approval, TimelineEvent } from '@b24app/db';
+import type { ClickRepository } from '../click.repository.js';
 
 /** What a handler may do: change the approval's state. The layout is rebuilt from that state afterwards. */
 export interface ActionContext {
-  db: Db;
+  repo: ClickRepository;
   approval: Approval;
   event: TimelineEvent;
   /** Display name of a portal user, when the portal tells us (best effort). */

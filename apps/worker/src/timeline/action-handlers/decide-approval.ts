@@ -9,20 +9,19 @@ import type { ActionContext, ActionResult } from './action-handler.js';
  * instead of `already_decided`: one `applied` click per decided approval, whatever happened in between.
  */
 export async function decideApproval(ctx: ActionContext, state: 'APPROVED' | 'REJECTED'): Promise<ActionResult> {
-  const { db, approval, event } = ctx;
+  const { repo, approval, event } = ctx;
   if (approval.state !== 'PENDING') {
     return { approval, outcome: event.outcome === 'applied' ? 'applied' : 'already_decided' };
   }
   const name = await ctx.userName(event.userId);
-  const decided = await db.$transaction(async (tx) => {
-    const [changed] = await tx.approval.updateManyAndReturn({
-      where: { id: approval.id, state: 'PENDING' },
-      data: { state, decidedById: event.userId, decidedByName: name ?? null, decidedAt: new Date(), lastError: null },
-    });
-    if (changed) await tx.timelineEvent.update({ where: { id: event.id }, data: { outcome: 'applied' } });
-    return changed;
+  const decided = await repo.decide({
+    approvalId: approval.id,
+    eventId: event.id,
+    state,
+    userId: event.userId,
+    userName: name ?? null,
   });
   if (decided) return { approval: decided, outcome: 'applied' };
   // Another click decided it between our read and our write.
-  return { approval: await db.approval.findUniqueOrThrow({ where: { id: approval.id } }), outcome: 'already_decided' };
+  return { approval: await repo.approvalById(approval.id), outcome: 'already_decided' };
 }
