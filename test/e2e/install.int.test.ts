@@ -250,6 +250,87 @@ describe('install, reinstall, uninstall (issue 5)', () => {
     expect(click.status).toBe(401);
   });
 
+  it('ONAPPUPDATE re-binds dropped handlers and rotates the application token', async () => {
+    const p = await stack.installedPortal();
+    const t = await stack.emu.issueTokens(p.memberId, stack.clientId, p.adminUserId);
+    // An update drops the app's handlers (protocol §1.4): simulate it.
+    const unbind = await fetch(`${t.client_endpoint}event.unbind`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        auth: t.access_token,
+        event: 'ONCRMTIMELINEITEMACTION',
+        handler: `${stack.serverUrl}/b24/events`,
+      }),
+    });
+    expect(unbind.status).toBe(200);
+    expect((await ourHandlers(p.memberId)).map((h) => h.event)).not.toContain('ONCRMTIMELINEITEMACTION');
+
+    const newAppToken = 'b'.repeat(32);
+    const update = await postForm('/b24/events', {
+      event: 'ONAPPUPDATE',
+      data: { VERSION: '2', PREVIOUS_VERSION: '1', LANGUAGE_ID: 'en' },
+      ts: String(Math.floor(Date.now() / 1000)),
+      auth: {
+        access_token: t.access_token,
+        expires: String(t.expires),
+        expires_in: '3600',
+        scope: t.scope,
+        domain: p.domain,
+        server_endpoint: t.server_endpoint,
+        status: t.status,
+        client_endpoint: t.client_endpoint,
+        member_id: t.member_id,
+        user_id: String(t.user_id),
+        refresh_token: t.refresh_token,
+        application_token: newAppToken,
+      },
+    });
+    expect(update.status).toBe(200);
+    expect((await ourHandlers(p.memberId)).map((h) => h.event).sort()).toEqual([
+      'ONAPPUNINSTALL',
+      'ONAPPUPDATE',
+      'ONCRMTIMELINEITEMACTION',
+    ]);
+    // Events now authenticate with the new token only.
+    const uninstallWith = (token: string) =>
+      postForm('/b24/events', {
+        event: 'ONAPPUNINSTALL',
+        data: { LANGUAGE_ID: 'en', CLEAN: '0' },
+        auth: {
+          domain: p.domain,
+          server_endpoint: t.server_endpoint,
+          client_endpoint: t.client_endpoint,
+          member_id: p.memberId,
+          application_token: token,
+        },
+      });
+    expect((await uninstallWith(p.applicationToken)).status).toBe(401);
+    expect((await uninstallWith(newAppToken)).status).toBe(200);
+  });
+
+  it("member_id stays pinned: one portal's tokens cannot install under another portal's domain", async () => {
+    const a = await stack.installedPortal();
+    const b = await stack.installedPortal();
+    const t = await stack.emu.issueTokens(a.memberId, stack.clientId, a.adminUserId);
+    const res = await postForm(
+      '/b24/install',
+      {
+        AUTH_ID: t.access_token,
+        AUTH_EXPIRES: '3600',
+        REFRESH_ID: t.refresh_token,
+        SERVER_ENDPOINT: t.server_endpoint,
+        member_id: a.memberId,
+        PLACEMENT: 'DEFAULT',
+      },
+      `?DOMAIN=${encodeURIComponent(b.domain)}&PROTOCOL=0`,
+    );
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain('does not match');
+    const rowA = await stack.db.portal.findUniqueOrThrow({ where: { memberId: a.memberId } });
+    expect(rowA.domain).toBe(a.domain.toLowerCase());
+  });
+
   it('no issued token ever reaches a log line', async () => {
     // Every token the emulator issued during this file's tests, against everything our server logged.
     const state = stack.emulator.context.state;
