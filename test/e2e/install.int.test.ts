@@ -1,5 +1,5 @@
 import { startEmulator } from '@b24app/emulator';
-import { encodePhpForm } from '@b24app/emulator';
+import { encodePhpForm, type IssuedTokens } from '@b24app/emulator';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack, waitFor } from '../support/stack.js';
@@ -12,14 +12,34 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/** A REST call to the portal with the app's own tokens, as our portal client would make it. */
+const appRest = (t: IssuedTokens, method: string, params: Record<string, unknown> = {}) =>
+  fetch(`${t.client_endpoint}${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ auth: t.access_token, ...params }),
+  });
+
+/** `auth[...]` of ONAPPINSTALL / ONAPPUPDATE (protocol §1.3): in events, `domain` is the portal host. */
+const installAuth = (t: IssuedTokens, portalDomain: string, applicationToken = t.application_token) => ({
+  access_token: t.access_token,
+  expires: String(t.expires),
+  expires_in: '3600',
+  scope: t.scope,
+  domain: portalDomain,
+  server_endpoint: t.server_endpoint,
+  status: t.status,
+  client_endpoint: t.client_endpoint,
+  member_id: t.member_id,
+  user_id: String(t.user_id),
+  refresh_token: t.refresh_token,
+  application_token: applicationToken,
+});
+
 /** What the portal says our app is bound to (event.get with the app's own tokens). */
 const ourHandlers = async (memberId: string) => {
   const t = await stack.emu.issueTokens(memberId, stack.clientId);
-  const res = await fetch(`${t.client_endpoint}event.get`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ auth: t.access_token }),
-  });
+  const res = await appRest(t, 'event.get');
   const body = (await res.json()) as { result: { event: string; handler: string }[] };
   return body.result.filter((b) => b.event !== 'ONAPPINSTALL');
 };
@@ -67,20 +87,7 @@ describe('install, reinstall, uninstall (issue 5)', () => {
         event_handler_id: '1',
         data: { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'en' },
         ts: String(Math.floor(Date.now() / 1000)),
-        auth: {
-          access_token: t.access_token,
-          expires: String(t.expires),
-          expires_in: '3600',
-          scope: t.scope,
-          domain: p.domain, // in events, the portal host (the token response names the OAuth host)
-          server_endpoint: t.server_endpoint,
-          status: t.status,
-          client_endpoint: t.client_endpoint,
-          member_id: t.member_id,
-          user_id: String(t.user_id),
-          refresh_token: t.refresh_token,
-          application_token: t.application_token,
-        },
+        auth: installAuth(t, p.domain),
       });
       expect(event.status, await event.clone().text()).toBe(200);
       const t2 = await stack.emu.issueTokens(p.memberId, stack.clientId, p.adminUserId);
@@ -114,14 +121,9 @@ describe('install, reinstall, uninstall (issue 5)', () => {
     const p = await stack.installedPortal();
     const t = await stack.emu.issueTokens(p.memberId, stack.clientId, p.adminUserId);
     // An old APP_URL bound by a previous version of the app.
-    const bind = await fetch(`${t.client_endpoint}event.bind`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: t.access_token,
-        event: 'ONCRMTIMELINEITEMACTION',
-        handler: 'http://10.0.0.1.example/old/events',
-      }),
+    const bind = await appRest(t, 'event.bind', {
+      event: 'ONCRMTIMELINEITEMACTION',
+      handler: 'http://10.0.0.1.example/old/events',
     });
     expect(bind.status).toBe(200);
     expect((await ourHandlers(p.memberId)).filter((h) => h.event === 'ONCRMTIMELINEITEMACTION')).toHaveLength(2);
@@ -254,14 +256,9 @@ describe('install, reinstall, uninstall (issue 5)', () => {
     const p = await stack.installedPortal();
     const t = await stack.emu.issueTokens(p.memberId, stack.clientId, p.adminUserId);
     // An update drops the app's handlers (protocol §1.4): simulate it.
-    const unbind = await fetch(`${t.client_endpoint}event.unbind`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        auth: t.access_token,
-        event: 'ONCRMTIMELINEITEMACTION',
-        handler: `${stack.serverUrl}/b24/events`,
-      }),
+    const unbind = await appRest(t, 'event.unbind', {
+      event: 'ONCRMTIMELINEITEMACTION',
+      handler: `${stack.serverUrl}/b24/events`,
     });
     expect(unbind.status).toBe(200);
     expect((await ourHandlers(p.memberId)).map((h) => h.event)).not.toContain('ONCRMTIMELINEITEMACTION');
@@ -271,20 +268,7 @@ describe('install, reinstall, uninstall (issue 5)', () => {
       event: 'ONAPPUPDATE',
       data: { VERSION: '2', PREVIOUS_VERSION: '1', LANGUAGE_ID: 'en' },
       ts: String(Math.floor(Date.now() / 1000)),
-      auth: {
-        access_token: t.access_token,
-        expires: String(t.expires),
-        expires_in: '3600',
-        scope: t.scope,
-        domain: p.domain,
-        server_endpoint: t.server_endpoint,
-        status: t.status,
-        client_endpoint: t.client_endpoint,
-        member_id: t.member_id,
-        user_id: String(t.user_id),
-        refresh_token: t.refresh_token,
-        application_token: newAppToken,
-      },
+      auth: installAuth(t, p.domain, newAppToken),
     });
     expect(update.status).toBe(200);
     expect((await ourHandlers(p.memberId)).map((h) => h.event).sort()).toEqual([
