@@ -1,20 +1,14 @@
 import type { Server } from 'node:http';
-import { createLogger, handleShutdown } from '@b24app/core';
+import { configOrExit, createLogger, handleShutdown } from '@b24app/core';
 import { createDb } from '@b24app/db';
 import { createRedis } from '@b24app/jobs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app.js';
-import { loadServerConfig, type ServerConfig } from './config.js';
+import { loadServerConfig } from './config.js';
 import { buildServerDeps } from './wiring.js';
 
 // The only file that reads the environment: everything else gets its dependencies passed in.
-let config: ServerConfig;
-try {
-  config = loadServerConfig(process.env);
-} catch (e) {
-  console.error(`server: ${(e as Error).message}`);
-  process.exit(1);
-}
+const config = configOrExit('server', () => loadServerConfig(process.env));
 
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'server' });
 const db = createDb(config.DATABASE_URL, {

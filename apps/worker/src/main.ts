@@ -1,18 +1,12 @@
-import { createLogger, handleShutdown } from '@b24app/core';
+import { configOrExit, createLogger, handleShutdown } from '@b24app/core';
 import { createDb, pingDb } from '@b24app/db';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { loadWorkerConfig, type WorkerConfig } from './config.js';
+import { loadWorkerConfig } from './config.js';
 import { createHealthServer } from './health-server.js';
 import { startWorkerRuntime } from './worker-runtime.js';
 
 // The only file that reads the environment: everything else gets its dependencies passed in.
-let config: WorkerConfig;
-try {
-  config = loadWorkerConfig(process.env);
-} catch (e) {
-  console.error(`worker: ${(e as Error).message}`);
-  process.exit(1);
-}
+const config = configOrExit('worker', () => loadWorkerConfig(process.env));
 
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
 // Clicks spend most of their time waiting on Bitrix24, not on the database: a modest pool serves many.

@@ -19,6 +19,19 @@ export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, 
   throw new AppError('CONFIG_INVALID', `Invalid configuration:\n${[...lines].join('\n')}`);
 }
 
+/**
+ * For an app's main.ts: parses the environment once, or prints the one readable message and exits
+ * non-zero. No stack trace: a configuration mistake is not a crash.
+ */
+export function configOrExit<T>(app: string, load: () => T): T {
+  try {
+    return load();
+  } catch (e) {
+    console.error(`${app}: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
