@@ -45,6 +45,7 @@ export function buildServerDeps(opts: {
     limiter,
     clientId: config.B24_CLIENT_ID,
     clientSecret: config.B24_CLIENT_SECRET,
+    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
     logger,
     ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
   });

@@ -12,8 +12,6 @@ export const workerEnvSchema = commonEnvSchema.extend({
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
   /** A click not finished this long after it was (re)enqueued is swept. */
   SWEEP_STALE_AFTER_MS: z.coerce.number().int().min(1_000).default(60_000),
-  /** Bound of one REST request to a portal: a hung request is retried (or the click ends in its error state). */
-  B24_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

@@ -106,6 +106,8 @@ export const commonEnvSchema = z.object({
   B24_PORTAL_HOSTS: hostList(true).default(hostList(true).parse(DEFAULT_PORTAL_HOSTS)),
   B24_ALLOW_HTTP: bool.default(false),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Bound of one REST request to a portal: a hung request is retried (or fails as transient). */
+  B24_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** The portals' REST bucket (Bitrix24: 50/2 standard, 250/5 Enterprise); shared by every process. */
   B24_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(100_000).default(50),
   B24_RATE_LIMIT_PER_SEC: z.coerce.number().min(0.1).max(10_000).default(2),

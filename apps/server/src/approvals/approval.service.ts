@@ -1,10 +1,20 @@
 import { approvalActivityPayload } from '@b24app/approvals';
 import { AppError, type Logger } from '@b24app/core';
 import type { Approval, Db } from '@b24app/db';
-import type { PortalClients } from '@b24app/bitrix24';
+import { isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
 import type { CreateApprovalInput } from './approval.schemas.js';
 
 export const ORIGINATOR_ID = 'b24-approvals';
+
+/** The activity our add created for this approval, found by the originId we gave it; null when none. */
+async function findActivityOf(client: PortalClient, approvalId: string): Promise<number | null> {
+  const rows = await client.call<{ ID: string | number }[]>('crm.activity.list', {
+    filter: { ORIGINATOR_ID, ORIGIN_ID: approvalId, PROVIDER_ID: 'CONFIGURABLE_REST_APP' },
+    select: ['ID'],
+  });
+  const id = Number(rows?.[0]?.ID);
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
 
 export interface ApprovalService {
   create(input: CreateApprovalInput): Promise<{ approval: Approval; created: boolean }>;
@@ -95,23 +105,31 @@ export function createApprovalService(deps: { db: Db; clients: PortalClients; lo
         lang: portal.settings?.language ?? 'en',
       });
       const client = await deps.clients.get(portal.memberId);
-      let activityId: number;
-      try {
-        const result = await client.call<{ activity: { id: number } }>(
-          'crm.activity.configurable.add',
-          {
-            ownerTypeId: row.ownerTypeId,
-            ownerId: row.ownerId,
-            fields: { ...payload.fields, originatorId: ORIGINATOR_ID, originId: row.id },
-            layout: payload.layout,
-          },
-          { idempotent: false },
-        );
-        activityId = Number(result.activity.id);
-      } catch (e) {
-        // Without a key nobody can retry this row: remove it so it does not linger as a ghost.
-        if (!input.idempotencyKey && created) await db.approval.delete({ where: { id: row.id } }).catch(() => {});
-        throw e;
+      // A retry of a row whose add may have happened (lost answer): look before adding again.
+      let activityId = created ? null : await findActivityOf(client, row.id);
+      if (activityId === null) {
+        try {
+          const result = await client.call<{ activity: { id: number } }>(
+            'crm.activity.configurable.add',
+            {
+              ownerTypeId: row.ownerTypeId,
+              ownerId: row.ownerId,
+              fields: { ...payload.fields, originatorId: ORIGINATOR_ID, originId: row.id },
+              layout: payload.layout,
+            },
+            { idempotent: false },
+          );
+          activityId = Number(result.activity.id);
+        } catch (e) {
+          // Timeout or 5xx after sending: the portal may have created it. Our originId tells.
+          const found = isBitrix24Error(e) && e.maybeApplied ? await findActivityOf(client, row.id).catch(() => null) : null;
+          if (found === null) {
+            // Without a key nobody can retry this row: remove it so it does not linger as a ghost.
+            if (!input.idempotencyKey && created) await db.approval.delete({ where: { id: row.id } }).catch(() => {});
+            throw e;
+          }
+          activityId = found;
+        }
       }
       const approval = await db.approval.update({ where: { id: row.id }, data: { activityId } });
       deps.logger.info({ approvalId: row.id, activityId, memberId: portal.memberId }, 'approval created');

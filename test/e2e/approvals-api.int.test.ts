@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApproval } from '../support/approvals.js';
+import { apiHeaders, type InstalledPortal, type Stack, startStack } from '../support/stack.js';
+
+let stack: Stack;
+let p: InstalledPortal;
+beforeAll(async () => {
+  stack = await startStack();
+  p = await stack.installedPortal();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const post = (body: unknown, headers: Record<string, string> = apiHeaders) =>
+  fetch(`${stack.serverUrl}/api/v1/approvals`, { method: 'POST', headers, body: JSON.stringify(body) });
+
+/** The emulator's configurable activities that our adds created for this approval. */
+const activitiesOf = async (approvalId: string) =>
+  (await stack.emu.activities(p.memberId)).filter((a) => a.fields.originId === approvalId);
+
+describe('integrations API: creating approvals', () => {
+  it('refuses bad requests with clear 4xx errors', async () => {
+    expect((await post({}, { ...apiHeaders, authorization: 'Bearer wrong-token-0123456789' })).status).toBe(401);
+    const invalid = await post({ memberId: 'nope', ownerTypeId: 0, ownerId: 1 });
+    expect(invalid.status).toBe(400);
+    const body = (await invalid.json()) as { error: { code: string; details: { path: string }[] } };
+    expect(body.error.code).toBe('VALIDATION_FAILED');
+    expect(body.error.details.map((d) => d.path).sort()).toEqual(['memberId', 'ownerTypeId', 'title']);
+    const notJson = await fetch(`${stack.serverUrl}/api/v1/approvals`, {
+      method: 'POST',
+      headers: apiHeaders,
+      body: '{"memberId":',
+    });
+    expect(notJson.status).toBe(400);
+    const unknownPortal = await post({ memberId: 'a'.repeat(32), ownerTypeId: 2, ownerId: 1, title: 'x' });
+    expect(unknownPortal.status).toBe(409);
+    const missingDeal = await post({ memberId: p.memberId, ownerTypeId: 2, ownerId: 987_654, title: 'x' });
+    expect(missingDeal.status).toBeGreaterThanOrEqual(400);
+    expect(missingDeal.status).toBeLessThan(500);
+    expect((await fetch(`${stack.serverUrl}/api/v1/approvals/not-a-uuid`, { headers: apiHeaders })).status).toBe(400);
+  });
+
+  it('an add whose answer was lost (it ran) is found by its originId: one activity, 201', async () => {
+    await stack.emu.injectFailures({
+      memberId: p.memberId,
+      method: 'crm.activity.configurable.add',
+      count: 1,
+      kind: '500',
+      phase: 'after',
+    });
+    const a = await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId });
+    expect(a.status).toBe(201);
+    const acts = await activitiesOf(a.id);
+    expect(acts.map((x) => x.id)).toEqual([a.activityId]);
+  });
+
+  it('an add that failed before running: 503, and the retry with the same key creates exactly one', async () => {
+    const key = `retry-${Date.now()}`;
+    await stack.emu.injectFailures({
+      memberId: p.memberId,
+      method: 'crm.activity.configurable.add',
+      count: 1,
+      kind: '500',
+      phase: 'before',
+    });
+    const first = await post(
+      { memberId: p.memberId, ownerTypeId: 2, ownerId: p.dealId, title: 'Retry me' },
+      { ...apiHeaders, 'idempotency-key': key },
+    );
+    expect(first.status).toBe(503);
+    expect(((await first.json()) as { error: { code: string } }).error.code).toBe('UPSTREAM_UNAVAILABLE');
+    const second = await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId, title: 'Retry me' }, key);
+    expect(second.status).toBe(201);
+    expect((await activitiesOf(second.id)).map((x) => x.id)).toEqual([second.activityId]);
+  });
+
+  it('a lost answer with a key, then the retry: the retry adopts the activity instead of adding a second', async () => {
+    const key = `lost-${Date.now()}`;
+    // Both the add's answer and the follow-up lookup fail, so the first request cannot know.
+    await stack.emu.injectFailures({
+      memberId: p.memberId,
+      method: 'crm.activity.configurable.add',
+      count: 1,
+      kind: '500',
+      phase: 'after',
+    });
+    // maxAttempts of an idempotent call is 4 (packages/bitrix24 DEFAULT_RETRY): all four fail.
+    await stack.emu.injectFailures({ memberId: p.memberId, method: 'crm.activity.list', count: 4, kind: '500' });
+    const first = await post(
+      { memberId: p.memberId, ownerTypeId: 2, ownerId: p.dealId, title: 'Lost' },
+      { ...apiHeaders, 'idempotency-key': key },
+    );
+    expect(first.status).toBe(503);
+    const second = await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId, title: 'Lost' }, key);
+    expect([200, 201]).toContain(second.status);
+    expect((await activitiesOf(second.id)).map((x) => x.id)).toEqual([second.activityId]);
+  });
+});
