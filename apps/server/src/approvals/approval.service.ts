@@ -122,7 +122,8 @@ export function createApprovalService(deps: { db: Db; clients: PortalClients; lo
           activityId = Number(result.activity.id);
         } catch (e) {
           // Timeout or 5xx after sending: the portal may have created it. Our originId tells.
-          const found = isBitrix24Error(e) && e.maybeApplied ? await findActivityOf(client, row.id).catch(() => null) : null;
+          const found =
+            isBitrix24Error(e) && e.maybeApplied ? await findActivityOf(client, row.id).catch(() => null) : null;
           if (found === null) {
             // Without a key nobody can retry this row: remove it so it does not linger as a ghost.
             if (!input.idempotencyKey && created) await db.approval.delete({ where: { id: row.id } }).catch(() => {});
