@@ -97,3 +97,18 @@ describe('integrations API: creating approvals', () => {
     expect((await activitiesOf(second.id)).map((x) => x.id)).toEqual([second.activityId]);
   });
 });
+
+describe('integrations API: a portal that reuses activity ids', () => {
+  it('a stale approval holding the id the portal just gave out lets go of it (no 500)', async () => {
+    const a = await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId });
+    const portal = await stack.db.portal.findUniqueOrThrow({ where: { memberId: p.memberId } });
+    // A row from before a portal reset that still claims the id the next add will get.
+    const next = a.activityId + 1;
+    const stale = await stack.db.approval.create({
+      data: { portalId: portal.id, ownerTypeId: 2, ownerId: p.dealId, title: 'stale', activityId: next },
+    });
+    const b = await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId });
+    expect(b.activityId).toBe(next);
+    expect((await stack.db.approval.findUniqueOrThrow({ where: { id: stale.id } })).activityId).toBeNull();
+  });
+});

@@ -132,7 +132,15 @@ export function createApprovalService(deps: { db: Db; clients: PortalClients; lo
           activityId = found;
         }
       }
-      const approval = await db.approval.update({ where: { id: row.id }, data: { activityId } });
+      // The portal just gave this id to our new activity: a row still holding it is stale (its activity is
+      // gone; an emulator reset or a restored portal reuses ids), so it lets go instead of failing the create.
+      const [, approval] = await db.$transaction([
+        db.approval.updateMany({
+          where: { portalId: row.portalId, activityId, NOT: { id: row.id } },
+          data: { activityId: null },
+        }),
+        db.approval.update({ where: { id: row.id }, data: { activityId } }),
+      ]);
       deps.logger.info({ approvalId: row.id, activityId, memberId: portal.memberId }, 'approval created');
       return { approval, created: true };
     },
