@@ -16,6 +16,8 @@ describe('seedDemo', () => {
     expect(demo.users.map((u) => u.admin)).toEqual([true, false, false]);
     const frame = env.receiver.received.find((r) => r.path === '/b24/install');
     expect(frame?.body).toMatchObject({ member_id: demo.memberId, APPLICATION_TOKEN: demo.applicationToken });
+    const health = await fetch(`${env.emu.url}/_emulator/health`);
+    expect(await health.json()).toMatchObject({ status: 'ok', portals: expect.any(Number) });
     for (const url of Object.values(demo.urls)) {
       expect((await fetch(url)).status, url).toBe(200);
     }

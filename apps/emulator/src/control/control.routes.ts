@@ -47,6 +47,11 @@ export function controlRoutes(rt: EmulatorRuntime): Router {
   const r = Router();
   r.use(express.json({ limit: '5mb' }));
 
+  // Liveness for docker-compose and scripts.
+  r.get('/health', (_req, res) => {
+    res.json({ status: 'ok', portals: ctx.state.portals.size });
+  });
+
   r.post('/portals', async (req, res) => {
     const portal = await rt.createPortal(createPortalSchema.parse(req.body ?? {}));
     res.status(201).json(portalView(ctx, portal));
