@@ -104,6 +104,12 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
           },
         });
         await tx.portalSettings.upsert({ where: { portalId: row.id }, create: { portalId: row.id }, update: {} });
+        // Clicks that came while the portal had no usable tokens are still locked cards: with tokens back,
+        // hand them to the relay again so each one ends in its update.
+        await tx.timelineEvent.updateMany({
+          where: { portalId: row.id, state: 'FAILED', outcome: 'portal_gone' },
+          data: { state: 'RECEIVED', outcome: null, enqueuedAt: null, finishedAt: null },
+        });
         return { portalId: row.id, reinstall };
       });
 

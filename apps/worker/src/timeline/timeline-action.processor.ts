@@ -64,7 +64,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       action: event.actionId,
     });
     if (portal.status !== 'ACTIVE') {
-      // No tokens any more: nothing can update the card. Reinstalling gives the sweeper another go.
+      // No tokens any more: nothing can update the card now. A reinstall requeues it (install.service.ts).
       return finish(event.id, 'FAILED', 'portal_gone', `portal is ${portal.status.toLowerCase()}`);
     }
 
