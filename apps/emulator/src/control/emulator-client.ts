@@ -1,4 +1,5 @@
 import type { InstallResult } from '../install/install-service.js';
+import type { RegisterAppInput } from '../apps/app-registry.js';
 import type { OAuthStats } from '../state/emulator-state.js';
 import type {
   AppRecord,
@@ -120,18 +121,7 @@ export class EmulatorClient {
     return this.request('POST', `/portals/${memberId}/webhooks`, { userId });
   }
 
-  registerApp(a: {
-    clientId?: string;
-    clientSecret?: string;
-    name?: string;
-    installUrl: string;
-    appUrl?: string;
-    installEventUrl?: string;
-    scope?: string;
-    withUi?: boolean;
-    status?: AppRecord['status'];
-    version?: number;
-  }): Promise<AppRecord> {
+  registerApp(a: RegisterAppInput): Promise<AppRecord> {
     return this.request('POST', '/apps', a);
   }
 
