@@ -257,16 +257,51 @@ export interface DeliveryLogEntry {
   durationMs: number;
 }
 
-export type FailureKind = '503' | '500' | 'timeout' | 'network';
+export type FailureKind = '503' | '500' | 'timeout' | 'network' | 'error' | 'delay';
+
+/** A Bitrix24 error envelope an injected failure answers with (`kind: 'error'`). */
+export interface InjectedError {
+  code: string;
+  description: string;
+  status: number;
+}
 
 export interface FailureRule {
+  id: number;
   memberId: string | null;
   /** lower-case REST method, or `oauth.token` for the token endpoint, or `*` */
   method: string;
-  remaining: number;
+  /** calls it still applies to; null = every call until cleared */
+  remaining: number | null;
   kind: FailureKind;
-  /** 'after': the method runs, then the answer is lost */
+  /** 'after': the method runs, then the answer is lost (or delayed) */
   phase: 'before' | 'after';
+  /** the answer of `kind: 'error'` */
+  error: InjectedError | null;
+  /** waited before the failure (or, for `kind: 'delay'`, before the normal answer) */
+  delayMs: number;
+}
+
+/** Deliveries of an event to hold back instead of sending (late delivery through Bitrix24's queue). */
+export interface HoldRule {
+  id: number;
+  memberId: string | null;
+  event: string;
+  /** deliveries it still holds; null = every one until cleared */
+  remaining: number | null;
+}
+
+/** An event POST held back by a HoldRule, sent on request with the `ts` it was built with. */
+export interface HeldDelivery {
+  id: number;
+  memberId: string;
+  clientId: string;
+  event: string;
+  handlerId: number;
+  url: string;
+  /** the payload as built when the event fired (its `ts` included) */
+  payload: Record<string, unknown>;
+  heldAt: number;
 }
 
 export interface FrameSession {
