@@ -25,6 +25,8 @@ export const createUserSchema = z.object({
   name: z.string().min(1),
   admin: z.boolean().optional(),
   email: z.string().optional(),
+  /** read but not edit CRM items (the timeline shows it read-only) */
+  crmReadOnly: z.boolean().optional(),
 });
 
 export const createCrmItemSchema = z.object({
@@ -135,6 +137,7 @@ export const settingsSchema = z
     batchOperating: z.enum(['inner', 'batch']),
     duplicateBindError: z.enum(['ERROR_CORE', 'ERROR_HANDLER_ALREADY_EXIST']),
     authCodeTtlSec: z.number().int().positive(),
+    partialConfigurableUpdate: z.boolean(),
   })
   .partial();
 

@@ -108,7 +108,10 @@ export class EmulatorClient {
     return this.request('GET', `/portals/${memberId}`);
   }
 
-  createUser(memberId: string, u: { name: string; admin?: boolean; email?: string }): Promise<User> {
+  createUser(
+    memberId: string,
+    u: { name: string; admin?: boolean; email?: string; crmReadOnly?: boolean },
+  ): Promise<User> {
     return this.request('POST', `/portals/${memberId}/users`, u);
   }
 

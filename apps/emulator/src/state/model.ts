@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Layout } from '@b24app/layout';
 import type { LeakyBucketState } from '../limits/leaky-bucket.js';
 import type { OperatingState } from '../limits/operating-budget.js';
 
@@ -28,6 +28,8 @@ export interface EmulatorSettings {
   /** duplicate event.bind: ERROR_CORE (2021 source) or ERROR_HANDLER_ALREADY_EXIST (generic doc example) */
   duplicateBindError: 'ERROR_CORE' | 'ERROR_HANDLER_ALREADY_EXIST';
   authCodeTtlSec: number;
+  /** crm.activity.configurable.update without `fields` or `layout` keeps the stored ones (the seed requires both) */
+  partialConfigurableUpdate: boolean;
 }
 
 export const DEFAULT_SETTINGS: EmulatorSettings = {
@@ -43,6 +45,7 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
   batchOperating: 'inner',
   duplicateBindError: 'ERROR_CORE',
   authCodeTtlSec: 30,
+  partialConfigurableUpdate: false,
 };
 
 export interface User {
@@ -51,6 +54,8 @@ export interface User {
   lastName: string;
   email: string;
   admin: boolean;
+  /** may read but not edit CRM items: the timeline is read-only for them (hideIfReadonly, deadline) */
+  crmReadOnly: boolean;
 }
 
 export interface CrmItem {
@@ -87,7 +92,8 @@ export interface ConfigurableActivity {
   ownerId: number;
   clientId: string;
   fields: ActivityFields;
-  layout: Record<string, unknown>;
+  /** as validated by @b24app/layout: flags as booleans, actionParams as strings, collections as keyed objects */
+  layout: Layout;
   authorId: number;
   editorId: number;
   createdAt: number;
@@ -123,7 +129,6 @@ export interface Portal {
   port: number;
   clientEndpoint: string;
   lang: string;
-  server: Server | null;
   users: Map<number, User>;
   nextUserId: number;
   crmItems: Map<string, CrmItem>;
