@@ -1,1 +1,2 @@
 export { type ActivityPayload, approvalActivityPayload, approvalView } from './approval-activity.js';
+export { approvalErrorStatePayload } from './approval-error-state.js';

@@ -203,6 +203,34 @@ describe('click processor (fakes, no emulator)', () => {
       });
     });
 
+    it('the decision update rejected as invalid: the minimal error payload (no fields) goes, once', async () => {
+      const invalid = b24Error('VALIDATION', { b24Code: 'WRONG_FIELD_VALUE' });
+      const t = setup({
+        approvals: [approval({ responsibleId: 99, description: 'long text' })],
+        script: { [UPDATE]: (p) => (p.fields ? invalid : true) },
+      });
+      await t.processor.process('e1', { finalAttempt: false });
+      expect(t.updates()).toHaveLength(2);
+      expect(t.updates()[1]?.params.fields).toBeUndefined();
+      expect(layoutText(t.updates()[1]?.params ?? {})).not.toContain('long text');
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'applied' });
+    });
+
+    it('the full error state rejected as invalid after another failure: the minimal one follows', async () => {
+      const invalid = b24Error('VALIDATION', { b24Code: 'WRONG_FIELD_VALUE' });
+      const t = setup({
+        clicks: [click({ actionId: 'archive' })],
+        script: { [UPDATE]: [b24Error('TRANSIENT'), invalid, true] },
+      });
+      await t.processor.process('e1', { finalAttempt: true });
+      expect(t.updates()).toHaveLength(3);
+      expect(t.updates()[2]?.params.fields).toBeUndefined();
+      const layout = layoutText(t.updates()[2]?.params ?? {});
+      expect(layout).toContain('could not be saved');
+      expect(layout).toContain('"approve"');
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'error_shown' });
+    });
+
     it('the activity disappears while the error state is written: activity_gone', async () => {
       const t = setup({ script: { [UPDATE]: [b24Error('VALIDATION'), b24Error('NOT_FOUND')] } });
       await t.processor.process('e1', { finalAttempt: false });

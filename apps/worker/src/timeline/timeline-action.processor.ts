@@ -7,7 +7,7 @@
  * the stored state), so BullMQ retries, stalled-job re-runs after a crash, the relay and the sweeper may all run
  * a click again safely. What a failure leads to is decided by `decideFailure` (failure-decision.ts).
  */
-import { approvalActivityPayload } from '@b24app/approvals';
+import { approvalActivityPayload, approvalErrorStatePayload } from '@b24app/approvals';
 import type { Logger } from '@b24app/core';
 import type { Approval, ClickOutcome, ClickRecord } from '@b24app/db';
 import { isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
@@ -151,16 +151,21 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
         await repo.note(event.id, message);
         throw new RetryLater(message);
       case 'error_state':
-        return showErrorState(event, message, ctx, log);
+        return showErrorState(event, message, ctx, log, facts.kind === 'VALIDATION');
     }
   }
 
-  /** The click could not be applied or shown: put the card in a visible error state with its buttons usable. */
+  /**
+   * The click could not be applied or shown: put the card in a visible error state with its buttons usable. When
+   * the portal rejected our update as invalid, the same fields and layout would be rejected again: the minimal,
+   * validated error payload goes instead (first, or after the full one is rejected too).
+   */
   async function showErrorState(
     event: ClickRecord,
     reason: string,
     ctx: CardContext | null,
     log: Logger,
+    rejectedAsInvalid: boolean,
   ): Promise<void> {
     if (!ctx) {
       await repo.note(event.id, reason);
@@ -171,13 +176,23 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
     const current = await repo.approvalById(ctx.approval.id);
     const decided = current.state !== 'PENDING';
     const approval = decided ? current : await repo.setLastError(current.id, ERROR_TEXT);
-    try {
-      const payload = approvalActivityPayload(approval, {
+    const full = () =>
+      approvalActivityPayload(approval, {
         lang: ctx.lang,
         badgeCode: ctx.badgeCode,
         error: decided ? null : ERROR_TEXT,
       });
-      await ctx.client.call('crm.activity.configurable.update', { id: event.activityId, ...payload });
+    const minimal = () => approvalErrorStatePayload(approval, { lang: ctx.lang, error: ERROR_TEXT });
+    const payloads = rejectedAsInvalid ? [minimal] : [full, minimal];
+    try {
+      for (const [i, payload] of payloads.entries()) {
+        try {
+          await ctx.client.call('crm.activity.configurable.update', { id: event.activityId, ...payload() });
+          break;
+        } catch (e) {
+          if (!(isBitrix24Error(e) && e.kind === 'VALIDATION' && i < payloads.length - 1)) throw e;
+        }
+      }
       if (decided) {
         log.warn({ reason }, 'decision shown on the last try');
         return finish(event.id, (await repo.outcomeOf(event.id)) ?? 'already_decided', reason, true);
