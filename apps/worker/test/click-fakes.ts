@@ -131,6 +131,10 @@ export function fakeRepo(init: { clicks: ClickRecord[]; approvals: Approval[]; p
       a.lastError = error;
       return { ...a };
     },
+    async createPending(portalId, approvalId) {
+      const a = approvals.get(approvalId);
+      return a !== undefined && a.portalId === portalId && a.activityId === null;
+    },
     async portalStatus() {
       return portal.status;
     },

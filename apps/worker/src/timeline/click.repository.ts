@@ -23,6 +23,8 @@ export interface ClickRepository
   approvalFor(portalId: string, activityId: number): Promise<Approval | null>;
   approvalById(id: string): Promise<Approval>;
   setLastError(approvalId: string, error: string | null): Promise<Approval>;
+  /** The approval exists on this portal and its add has not stored an activity id yet (an add in flight). */
+  createPending(portalId: string, approvalId: string): Promise<boolean>;
   /** The portal's status now (an auth failure is "portal gone" only when the portal row says so). */
   portalStatus(portalId: string): Promise<ClickPortal['status'] | null>;
 }
@@ -61,6 +63,13 @@ export function createClickRepository(db: Db): ClickRepository {
       );
       if (!row) throw new Error(`approval ${approvalId} vanished`);
       return toApproval(row);
+    },
+    async createPending(portalId, approvalId) {
+      const row = await one<{ id: string }>(
+        'SELECT id FROM approvals WHERE id = $1 AND portal_id = $2 AND activity_id IS NULL',
+        [approvalId, portalId],
+      );
+      return row !== null;
     },
     async portalStatus(portalId) {
       const row = await one<{ status: ClickPortal['status'] }>(

@@ -95,6 +95,27 @@ describe('click processor (fakes, no emulator)', () => {
     expect(t.clicks.get('e1')?.outcome).toBe('unknown_activity');
   });
 
+  it('a click that comes before its approval stored the activity id waits for the create (not unknown_activity)', async () => {
+    const a = approval({ id: '5f0c3e7a-1b2c-4d5e-8f90-123456789abc', activityId: null });
+    const t = setup({
+      approvals: [a],
+      script: {
+        'crm.activity.configurable.get': [
+          {
+            activity: { layout: { header: { title: 'x' } }, fields: { originatorId: 'b24-approvals', originId: a.id } },
+          },
+        ],
+      },
+    });
+    await expect(t.processor.process('e1', { finalAttempt: false })).rejects.toBeInstanceOf(RetryLater);
+    expect(t.updates()).toHaveLength(0);
+    expect(t.clicks.get('e1')?.state).toBe('PROCESSING');
+    // The create stores its id: the retry decides.
+    t.approvals.set(a.id, { ...a, activityId: 100 });
+    await t.processor.process('e1', { finalAttempt: false });
+    expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'applied' });
+  });
+
   it('an unknown action id answers with the current card', async () => {
     const t = setup({ clicks: [click({ actionId: 'archive' })] });
     await t.processor.process('e1', { finalAttempt: false });

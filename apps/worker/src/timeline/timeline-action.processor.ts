@@ -7,7 +7,7 @@
  * the stored state), so BullMQ retries, stalled-job re-runs after a crash, the relay and the sweeper may all run
  * a click again safely. What a failure leads to is decided by `decideFailure` (failure-decision.ts).
  */
-import { approvalActivityPayload, approvalErrorStatePayload } from '@b24app/approvals';
+import { approvalActivityPayload, approvalErrorStatePayload, approvalIdOfActivity } from '@b24app/approvals';
 import type { Logger } from '@b24app/core';
 import type { Approval, ClickOutcome, ClickRecord } from '@b24app/db';
 import { isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
@@ -90,8 +90,18 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
 
     try {
       if (!approval) {
+        const got = await client.call<{ activity: { layout: unknown; fields?: Record<string, unknown> } }>(
+          'crm.activity.configurable.get',
+          { id: event.activityId },
+        );
+        const origin = approvalIdOfActivity(got.activity.fields);
+        if (origin && (await repo.createPending(portal.id, origin))) {
+          // Ours, and its add has not stored the activity id yet (a lost or slow answer): wait for it.
+          await repo.note(event.id, 'waiting for the approval create to store its activity id');
+          throw new RetryLater('approval create in flight');
+        }
         // Not one of our approvals (or its data was purged): re-send its layout so the lock clears.
-        await releaseForeignActivity(client, event.activityId);
+        await client.call('crm.activity.configurable.update', { id: event.activityId, layout: got.activity.layout });
         log.warn('click on an activity without an approval: lock released');
         return finish(event.id, 'unknown_activity', null, true);
       }
@@ -115,6 +125,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       if (current.lastError) await repo.setLastError(current.id, null);
       await finish(event.id, outcome, null, true);
     } catch (e) {
+      if (e instanceof RetryLater) throw e;
       await handleFailure(event, e, approval ? { client, approval, lang, badgeCode } : null, opts, log);
     }
   }
@@ -205,13 +216,6 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       await repo.note(event.id, `error state not shown: ${(e as Error).message}`);
       throw new RetryLater(reason);
     }
-  }
-
-  async function releaseForeignActivity(client: PortalClient, activityId: number): Promise<void> {
-    const got = await client.call<{ activity: { layout: unknown } }>('crm.activity.configurable.get', {
-      id: activityId,
-    });
-    await client.call('crm.activity.configurable.update', { id: activityId, layout: got.activity.layout });
   }
 
   async function userName(client: PortalClient, memberId: string, userId: number): Promise<string | undefined> {
