@@ -18,6 +18,7 @@ import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
 import { createInstallService } from './install/install.service.js';
 import { createAppInfoFetcher } from './install/oauth-app-info.js';
+import { createPortalAdminCheck } from './install/portal-admin-check.js';
 import { createUninstallService } from './install/uninstall.service.js';
 import { createTimelineIntake } from './timeline/timeline-intake.service.js';
 
@@ -70,13 +71,14 @@ export function buildServerDeps(opts: {
 
   const install = createInstallService({
     db,
-    cipher,
+    tokens: store,
     hostPolicy: createHostPolicy({
       oauthHosts: config.B24_OAUTH_HOSTS,
       portalHosts: config.B24_PORTAL_HOSTS,
       allowHttp: config.B24_ALLOW_HTTP,
     }),
     fetchAppInfo: createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+    checkPortalAdmin: createPortalAdminCheck(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
     clientId: config.B24_CLIENT_ID,
     bindEvents: async (memberId) => {
       await reconcileEventBindings(await clients.get(memberId), handlerUrl, logger);
@@ -95,7 +97,7 @@ export function buildServerDeps(opts: {
       redis: async () => void (await redis.ping()),
     },
     install,
-    uninstall: createUninstallService({ db, forgetClient: forget, logger }),
+    uninstall: createUninstallService({ db, tokens: store, forgetClient: forget, logger }),
     timeline,
     approvals: createApprovalService({ db, clients, logger }),
     queue,

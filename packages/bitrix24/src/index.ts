@@ -32,8 +32,13 @@ export {
   createPrismaTokenStore,
   type EncryptedTokenColumns,
   encryptTokenColumns,
+  type InstallOutcome,
+  type InTransaction,
+  type PortalInstall,
   type PrismaTokenStore,
   type PrismaTokenStoreOptions,
+  type RevokeOptions,
+  type RevokeOutcome,
 } from './prisma-token-store.js';
 export { batchIsIdempotent, decideRetry, isIdempotentMethod, type RetryDecision } from './retry-policy.js';
 export type { PortalCredentials, RotatedTokens, TokenStore } from './token-store.js';
