@@ -7,16 +7,14 @@ export {
   restError,
 } from './bitrix24-errors.js';
 export { oauthTokenUrl, refreshWithOAuthServer, type RefreshRequest } from './oauth-refresh.js';
-export {
-  type BatchCommand,
-  type BatchOptions,
-  type BatchOutcome,
-  type CallOptions,
-  createPortalClients,
-  type PortalClient,
-  type PortalClients,
-  type PortalClientsDeps,
+export type {
+  BatchCommand,
+  BatchOptions,
+  BatchOutcome,
+  CallOptions,
+  PortalClient,
 } from './portal-client.js';
+export { createPortalClients, type PortalClients, type PortalClientsDeps } from './portal-clients.js';
 export {
   createPortalRateLimiter,
   ENTERPRISE_POLICY,
