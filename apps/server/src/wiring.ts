@@ -1,11 +1,6 @@
-import { createTokenCipher, type Logger } from '@b24app/core';
+import type { Logger } from '@b24app/core';
 import type { Db } from '@b24app/db';
-import {
-  createPortalClients,
-  createPortalRateLimiter,
-  createPrismaTokenStore,
-  type PortalClients,
-} from '@b24app/bitrix24';
+import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
 import { timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -36,17 +31,9 @@ export function buildServerDeps(opts: {
   fetchImpl?: typeof fetch;
 }): ServerDeps & { queue: Queue; clients: PortalClients; close: () => Promise<void> } {
   const { config, logger, db, redis } = opts;
-  const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
-  const store = createPrismaTokenStore(db, cipher);
-  const limiter = createPortalRateLimiter(redis, {
-    policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
-  });
-  const clients = createPortalClients({
-    store,
-    limiter,
-    clientId: config.B24_CLIENT_ID,
-    clientSecret: config.B24_CLIENT_SECRET,
-    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
+  const { store, clients } = createPortalClientsFromConfig(config, {
+    db,
+    redis,
     logger,
     ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
   });

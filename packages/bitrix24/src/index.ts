@@ -16,6 +16,11 @@ export type {
 } from './portal-client.js';
 export { createPortalClients, type PortalClients, type PortalClientsDeps } from './portal-clients.js';
 export {
+  createPortalClientsFromConfig,
+  type PortalClientChain,
+  type PortalClientsConfig,
+} from './portal-clients-from-config.js';
+export {
   createPortalRateLimiter,
   ENTERPRISE_POLICY,
   effectiveBurst,
