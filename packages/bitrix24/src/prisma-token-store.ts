@@ -151,7 +151,7 @@ export function createPrismaTokenStore(
           SELECT id::text AS id, member_id, domain, client_endpoint, server_endpoint, scope, status::text AS status,
                  access_token_enc, refresh_token_enc, token_key_id, access_expires_at, token_version,
                  application_token_hash, installed_at, latest_install_at
-          FROM portals WHERE member_id = ${memberId} FOR UPDATE`
+          FROM portals WHERE member_id = ${memberId} FOR NO KEY UPDATE`
       : await tx.$queryRaw<PortalRow[]>`
           SELECT id::text AS id, member_id, domain, client_endpoint, server_endpoint, scope, status::text AS status,
                  access_token_enc, refresh_token_enc, token_key_id, access_expires_at, token_version,
