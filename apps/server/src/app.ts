@@ -13,7 +13,7 @@ import type { UninstallService } from './install/uninstall.service.js';
 import type { TimelineIntake } from './timeline/timeline-intake.service.js';
 
 export interface ServerDeps {
-  config: Pick<ServerConfig, 'API_TOKEN' | 'B24_JS_SDK_URL'>;
+  config: Pick<ServerConfig, 'API_TOKEN' | 'B24_JS_SDK_URL' | 'TRUST_PROXY'>;
   logger: Logger;
   metrics: Registry;
   readiness: Record<string, ReadinessCheck>;
@@ -28,7 +28,7 @@ export interface ServerDeps {
 export function createApp(deps: ServerDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   app.set('query parser', 'simple'); // flat query strings only; Bitrix24 sends four scalar fields
   app.use(healthRoutes({ checks: deps.readiness, isStopping: deps.isStopping, metrics: deps.metrics }));
   app.use(installRoutes({ install: deps.install, bx24Url: deps.config.B24_JS_SDK_URL, logger: deps.logger }));

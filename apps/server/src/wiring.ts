@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client';
 import type { ServerDeps } from './app.js';
 import { createApprovalService } from './approvals/approval.service.js';
 import { createApplicationTokenVerifier } from './b24/application-token-verifier.js';
+import { createFailedCheckLimiter } from './b24/failed-check-limiter.js';
 import { createHostPolicy } from './b24/host-policy.js';
 import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
@@ -52,7 +53,15 @@ export function buildServerDeps(opts: {
   const queue = new Queue(timelineActionJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const handlerUrl = `${config.APP_URL}/b24/events`;
-  const verifier = createApplicationTokenVerifier(db);
+  const verifier = createApplicationTokenVerifier({
+    db,
+    redis,
+    // SUBSCRIBE takes a connection of its own; it queues while Redis is away and resubscribes itself.
+    subscriber: redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: false }),
+    channel: `${config.QUEUE_PREFIX}:application-token-changed`,
+    limiter: createFailedCheckLimiter({ maxFailures: config.EVENT_AUTH_FAILURES_PER_MINUTE, windowMs: 60_000 }),
+    logger,
+  });
   const forget = (memberId: string) => {
     clients.forget(memberId);
     verifier.forget(memberId);
@@ -104,6 +113,7 @@ export function buildServerDeps(opts: {
       await timeline.flush();
       clients.close();
       await queue.close();
+      await verifier.close();
     },
   };
 }

@@ -15,7 +15,7 @@ export interface EventRouteDeps {
 /** POST /b24/events: every Bitrix24 event we bind. Parse, verify, delegate; answer as soon as it is durable. */
 export function eventRoutes(deps: EventRouteDeps): Router {
   const r = Router();
-  r.post('/b24/events', formBody, async (_req, res) => {
+  r.post('/b24/events', formBody, async (req, res) => {
     const form = formOf(res);
     const event = parseOrThrow(bitrixEventSchema, { ...form, event: normaliseEventName(form.event) }, 'event');
     switch (event.event) {
@@ -46,7 +46,7 @@ export function eventRoutes(deps: EventRouteDeps): Router {
         res.json({ ok: true });
         return;
       case 'ONCRMTIMELINEITEMACTION': {
-        const accepted = await deps.timeline.accept(event);
+        const accepted = await deps.timeline.accept(event, req.ip === undefined ? {} : { ip: req.ip });
         res.json({ ok: true, duplicate: accepted.duplicate });
         return;
       }
