@@ -13,7 +13,7 @@ import type { UninstallService } from './install/uninstall.service.js';
 import type { TimelineIntake } from './timeline/timeline-intake.service.js';
 
 export interface ServerDeps {
-  config: Pick<ServerConfig, 'API_TOKEN' | 'B24_JS_SDK_URL' | 'TRUST_PROXY'>;
+  config: Pick<ServerConfig, 'API_TOKEN' | 'B24_JS_SDK_URL' | 'TRUST_PROXY' | 'METRICS_TOKEN'>;
   logger: Logger;
   metrics: Registry;
   readiness: Record<string, ReadinessCheck>;
@@ -30,7 +30,15 @@ export function createApp(deps: ServerDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.TRUST_PROXY);
   app.set('query parser', 'simple'); // flat query strings only; Bitrix24 sends four scalar fields
-  app.use(healthRoutes({ checks: deps.readiness, isStopping: deps.isStopping, metrics: deps.metrics }));
+  app.use(
+    healthRoutes({
+      checks: deps.readiness,
+      isStopping: deps.isStopping,
+      metrics: deps.metrics,
+      metricsToken: deps.config.METRICS_TOKEN,
+      logger: deps.logger,
+    }),
+  );
   app.use(installRoutes({ install: deps.install, bx24Url: deps.config.B24_JS_SDK_URL, logger: deps.logger }));
   app.use(eventRoutes({ install: deps.install, uninstall: deps.uninstall, timeline: deps.timeline }));
   app.use(approvalRoutes({ approvals: deps.approvals, apiToken: deps.config.API_TOKEN }));
