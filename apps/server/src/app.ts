@@ -10,12 +10,15 @@ import { errorHandler, notFound } from './http/error-handler.js';
 import { installRoutes } from './install/install.routes.js';
 import type { InstallService } from './install/install.service.js';
 import type { UninstallService } from './install/uninstall.service.js';
+import type { ServerMetrics } from './observability/server-metrics.js';
 import type { TimelineIntake } from './timeline/timeline-intake.service.js';
 
 export interface ServerDeps {
   config: Pick<ServerConfig, 'API_TOKEN' | 'B24_JS_SDK_URL' | 'TRUST_PROXY' | 'METRICS_TOKEN'>;
   logger: Logger;
   metrics: Registry;
+  /** The hooks of the metric families in `metrics` (observability/server-metrics.ts). */
+  serverMetrics?: ServerMetrics;
   readiness: Record<string, ReadinessCheck>;
   isStopping: () => boolean;
   install: InstallService;
@@ -40,7 +43,14 @@ export function createApp(deps: ServerDeps): Express {
     }),
   );
   app.use(installRoutes({ install: deps.install, bx24Url: deps.config.B24_JS_SDK_URL, logger: deps.logger }));
-  app.use(eventRoutes({ install: deps.install, uninstall: deps.uninstall, timeline: deps.timeline }));
+  app.use(
+    eventRoutes({
+      install: deps.install,
+      uninstall: deps.uninstall,
+      timeline: deps.timeline,
+      ...(deps.serverMetrics ? { metrics: deps.serverMetrics } : {}),
+    }),
+  );
   app.use(approvalRoutes({ approvals: deps.approvals, apiToken: deps.config.API_TOKEN }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -20,6 +20,7 @@ import { reconcileEventBindings } from './install/event-bindings.js';
 import { createInstallService } from './install/install.service.js';
 import { createAppInfoFetcher } from './install/oauth-app-info.js';
 import { createUninstallService } from './install/uninstall.service.js';
+import { createServerMetrics } from './observability/server-metrics.js';
 import { createTimelineIntake } from './timeline/timeline-intake.service.js';
 
 /**
@@ -41,9 +42,11 @@ export function buildServerDeps(opts: {
   const limiter = createPortalRateLimiter(redis, {
     policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
   });
+  const serverMetrics = createServerMetrics(opts.metrics, { headroom: (ids) => limiter.headroom(ids) });
   const clients = createPortalClients({
     store,
     limiter,
+    observer: serverMetrics.portal,
     clientId: config.B24_CLIENT_ID,
     clientSecret: config.B24_CLIENT_SECRET,
     requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
@@ -98,6 +101,7 @@ export function buildServerDeps(opts: {
     config,
     logger,
     metrics: opts.metrics,
+    serverMetrics,
     isStopping: opts.isStopping,
     readiness: {
       database: async () => void (await db.$queryRaw`SELECT 1`),

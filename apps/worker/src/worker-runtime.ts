@@ -11,9 +11,9 @@ import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config.js';
+import { createWorkerMetrics } from './observability/worker-metrics.js';
 import { createIntakeRelay } from './relay/intake-relay.js';
 import { type ActionHandlerRegistry, defaultActionRegistry } from './timeline/action-handlers/index.js';
-import { createClickMetrics } from './timeline/click-metrics.js';
 import { createActivityLease } from './timeline/activity-lease.js';
 import { DelayJob } from './timeline/click-outcome.js';
 import { createStuckClickSweeper } from './timeline/stuck-click-sweeper.js';
@@ -61,11 +61,19 @@ export function startWorkerRuntime(opts: {
   const connection: Redis = createRedis(config.REDIS_URL, 'worker');
   connection.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
   const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
+  const limiter = createPortalRateLimiter(connection, {
+    policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
+  });
+  const producer = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
+  // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
+  producer.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
+  const metrics = opts.metrics
+    ? createWorkerMetrics(opts.metrics, { db, queues: [producer], headroom: (ids) => limiter.headroom(ids) })
+    : undefined;
   const clients = createPortalClients({
     store: createPrismaTokenStore(db, cipher),
-    limiter: createPortalRateLimiter(connection, {
-      policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
-    }),
+    limiter,
+    ...(metrics ? { observer: metrics.portal } : {}),
     clientId: config.B24_CLIENT_ID,
     clientSecret: config.B24_CLIENT_SECRET,
     requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
@@ -76,7 +84,7 @@ export function startWorkerRuntime(opts: {
     clients,
     actions: opts.actions ?? defaultActionRegistry(),
     lease: createActivityLease(connection, { ttlMs: config.WORKER_LOCK_DURATION_MS, prefix: config.QUEUE_PREFIX }),
-    ...(opts.metrics ? { metrics: createClickMetrics(opts.metrics) } : {}),
+    ...(metrics ? { metrics: metrics.clicks } : {}),
     logger,
   });
 
@@ -86,14 +94,20 @@ export function startWorkerRuntime(opts: {
       // Re-validate: the queue is a boundary too.
       const { eventId } = timelineActionJob.schema.parse(job.data);
       const maxAttempts = job.opts.attempts ?? 1;
+      const started = performance.now();
+      const ran = (outcome: 'completed' | 'delayed' | 'failed') =>
+        metrics?.job(job.name, outcome, (performance.now() - started) / 1000);
       try {
         await processor.process(eventId, { finalAttempt: job.attemptsMade + 1 >= maxAttempts });
+        ran('completed');
       } catch (e) {
         if (e instanceof DelayJob) {
           // Wait for the portal's bucket without holding a worker slot and without spending an attempt.
           await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
+          ran('delayed');
           throw new DelayedError();
         }
+        ran('failed');
         throw e;
       }
     },
@@ -116,9 +130,6 @@ export function startWorkerRuntime(opts: {
   });
   worker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'worker error'));
 
-  const producer = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
-  // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
-  producer.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const jobOptions = timelineActionJobOptions({
     attempts: config.CLICK_JOB_ATTEMPTS,
     backoffMs: config.CLICK_JOB_BACKOFF_MS,

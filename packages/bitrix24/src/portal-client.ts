@@ -3,6 +3,7 @@ import type { Logger } from '@b24app/core';
 import { type AjaxResult, ApiVersion, B24OAuth, type TypeHttp } from '@bitrix24/b24jssdk';
 import { Bitrix24Error } from './bitrix24-errors.js';
 import { refreshWithOAuthServer } from './oauth-refresh.js';
+import { noPortalCallObserver, type PortalCallObserver, requestOutcomeOf } from './portal-call-observer.js';
 import type { PortalRateLimiter } from './portal-rate-limiter.js';
 import {
   batchIsIdempotent,
@@ -61,6 +62,8 @@ export interface PortalClientsDeps {
   retry?: Partial<Omit<RetryOptions, 'idempotent'>>;
   /** For the OAuth refresh request (tests). */
   fetch?: typeof fetch;
+  /** Metrics hook: every HTTP request's outcome and every refresh. */
+  observer?: PortalCallObserver;
 }
 
 export interface PortalClients {
@@ -145,10 +148,15 @@ class SdkPortalClient implements PortalClient {
     http.interceptors.request.use((config) => this.beforeSend(config));
     http.interceptors.response.use(
       async (response) => {
+        this.deps.observer.request(this.memberId, methodOfUrl(response.config?.url), 'ok');
         await this.noteOperating(response.config?.url, response.data);
         return response;
       },
-      (error: unknown) => this.replayIfStale(http, error),
+      (error: unknown) => {
+        const url = (error as { config?: { url?: string } })?.config?.url;
+        this.deps.observer.request(this.memberId, methodOfUrl(url), requestOutcomeOf(error));
+        return this.replayIfStale(http, error);
+      },
     );
   }
 
@@ -305,6 +313,7 @@ class SdkPortalClient implements PortalClient {
         });
       });
       this.creds = fresh;
+      this.deps.observer.refresh(this.memberId, rotatedByUs ? 'oauth' : 'adopted');
       this.log.info(
         { version: fresh.version, source: rotatedByUs ? 'oauth' : 'store', ms: Date.now() - started },
         rotatedByUs ? 'bitrix24 tokens refreshed' : 'bitrix24 tokens adopted from store',
@@ -321,6 +330,7 @@ class SdkPortalClient implements PortalClient {
       } else if (err.b24Code === 'PORTAL_NOT_ACTIVE') {
         this.dead = err;
       }
+      this.deps.observer.refresh(this.memberId, 'failed', err.b24Code ?? err.kind);
       this.log.warn(
         { kind: err.kind, b24Code: err.b24Code, ms: Date.now() - started },
         'bitrix24 token refresh failed',
@@ -395,6 +405,7 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
     requestTimeoutMs: deps.requestTimeoutMs ?? 30_000,
     defaultMaxWaitMs: deps.defaultMaxWaitMs ?? 5_000,
     expirySkewSec: deps.expirySkewSec ?? 60,
+    observer: deps.observer ?? noPortalCallObserver,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   };
   const retry = { ...DEFAULT_RETRY, ...deps.retry };

@@ -1,4 +1,6 @@
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
+import type { ServerMetrics } from '../observability/server-metrics.js';
+import { eventOutcomeOf } from '../observability/server-metrics.js';
 import { formBody, formOf } from '../http/form-body.js';
 import { parseOrThrow } from '../http/validation.js';
 import type { InstallService } from '../install/install.service.js';
@@ -10,12 +12,13 @@ export interface EventRouteDeps {
   install: InstallService;
   uninstall: UninstallService;
   timeline: TimelineIntake;
+  metrics?: Pick<ServerMetrics, 'event'>;
 }
 
 /** POST /b24/events: every Bitrix24 event we bind. Parse, verify, delegate; answer as soon as it is durable. */
 export function eventRoutes(deps: EventRouteDeps): Router {
   const r = Router();
-  r.post('/b24/events', formBody, async (req, res) => {
+  r.post('/b24/events', observe(deps.metrics), formBody, async (req, res) => {
     const form = formOf(res);
     const event = parseOrThrow(bitrixEventSchema, { ...form, event: normaliseEventName(form.event) }, 'event');
     switch (event.event) {
@@ -47,10 +50,26 @@ export function eventRoutes(deps: EventRouteDeps): Router {
         return;
       case 'ONCRMTIMELINEITEMACTION': {
         const accepted = await deps.timeline.accept(event, req.ip === undefined ? {} : { ip: req.ip });
+        res.locals.duplicate = accepted.duplicate;
         res.json({ ok: true, duplicate: accepted.duplicate });
         return;
       }
     }
   });
   return r;
+}
+
+/** Counts each answered event by type and outcome, and times it, once the answer is sent. */
+function observe(metrics: EventRouteDeps['metrics']): RequestHandler {
+  return (_req, res, next) => {
+    if (!metrics) return next();
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const form = res.locals.form as Record<string, unknown> | undefined;
+      const type = typeof form?.event === 'string' ? normaliseEventName(form.event) : 'other';
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.event(String(type), eventOutcomeOf(res.statusCode, res.locals.duplicate === true), seconds);
+    });
+    next();
+  };
 }
