@@ -7,6 +7,7 @@ import type { ServerConfig } from './config.js';
 import { eventRoutes } from './events/events.routes.js';
 import { healthRoutes } from './health/health.routes.js';
 import { errorHandler, notFound } from './http/error-handler.js';
+import { requestLog } from './http/request-log.js';
 import { installRoutes } from './install/install.routes.js';
 import type { InstallService } from './install/install.service.js';
 import type { UninstallService } from './install/uninstall.service.js';
@@ -33,6 +34,7 @@ export function createApp(deps: ServerDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.TRUST_PROXY);
   app.set('query parser', 'simple'); // flat query strings only; Bitrix24 sends four scalar fields
+  app.use(requestLog(deps.logger));
   app.use(
     healthRoutes({
       checks: deps.readiness,

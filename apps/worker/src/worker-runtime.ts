@@ -95,10 +95,27 @@ export function startWorkerRuntime(opts: {
       const { eventId } = timelineActionJob.schema.parse(job.data);
       const maxAttempts = job.opts.attempts ?? 1;
       const started = performance.now();
-      const ran = (outcome: 'completed' | 'delayed' | 'failed') =>
-        metrics?.job(job.name, outcome, (performance.now() - started) / 1000);
+      let memberId: string | undefined;
+      // One line per job run: jobId is the click's eventId, the id the intake's request line carries too.
+      const ran = (outcome: 'completed' | 'delayed' | 'failed', err?: unknown) => {
+        const seconds = (performance.now() - started) / 1000;
+        metrics?.job(job.name, outcome, seconds);
+        logger.info(
+          {
+            jobId: job.id,
+            kind: job.name,
+            eventId,
+            ...(memberId ? { memberId } : {}),
+            attempt: job.attemptsMade + 1,
+            outcome,
+            ms: Math.round(seconds * 1000),
+            ...(err ? { err: { message: (err as Error).message } } : {}),
+          },
+          'job finished',
+        );
+      };
       try {
-        await processor.process(eventId, { finalAttempt: job.attemptsMade + 1 >= maxAttempts });
+        memberId = await processor.process(eventId, { finalAttempt: job.attemptsMade + 1 >= maxAttempts });
         ran('completed');
       } catch (e) {
         if (e instanceof DelayJob) {
@@ -107,7 +124,7 @@ export function startWorkerRuntime(opts: {
           ran('delayed');
           throw new DelayedError();
         }
-        ran('failed');
+        ran('failed', e);
         throw e;
       }
     },

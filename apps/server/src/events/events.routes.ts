@@ -21,6 +21,7 @@ export function eventRoutes(deps: EventRouteDeps): Router {
   r.post('/b24/events', observe(deps.metrics), formBody, async (req, res) => {
     const form = formOf(res);
     const event = parseOrThrow(bitrixEventSchema, { ...form, event: normaliseEventName(form.event) }, 'event');
+    res.locals.memberId = event.auth.member_id.toLowerCase();
     switch (event.event) {
       case 'ONAPPINSTALL':
       case 'ONAPPUPDATE': {
@@ -51,6 +52,7 @@ export function eventRoutes(deps: EventRouteDeps): Router {
       case 'ONCRMTIMELINEITEMACTION': {
         const accepted = await deps.timeline.accept(event, req.ip === undefined ? {} : { ip: req.ip });
         res.locals.duplicate = accepted.duplicate;
+        res.locals.eventId = accepted.eventId;
         res.json({ ok: true, duplicate: accepted.duplicate });
         return;
       }
