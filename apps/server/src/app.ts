@@ -1,5 +1,7 @@
 import type { Logger, ReadinessCheck } from '@b24app/core';
+import type { Queue } from 'bullmq';
 import express, { type Express } from 'express';
+import { queueBoardRoutes } from './admin/queue-board.routes.js';
 import type { Registry } from 'prom-client';
 import type { ApprovalService } from './approvals/approval.service.js';
 import { approvalRoutes } from './approvals/approvals.routes.js';
@@ -26,6 +28,8 @@ export interface ServerDeps {
   uninstall: UninstallService;
   timeline: TimelineIntake;
   approvals: ApprovalService;
+  /** Shown on Bull Board (/admin/queues) to operators. */
+  queues?: readonly Queue[];
 }
 
 /** Builds the Express app from its dependencies. No I/O happens here; main.ts wires and listens. */
@@ -54,6 +58,7 @@ export function createApp(deps: ServerDeps): Express {
     }),
   );
   app.use(approvalRoutes({ approvals: deps.approvals, apiToken: deps.config.API_TOKEN }));
+  if (deps.queues?.length) app.use(queueBoardRoutes({ queues: deps.queues, apiToken: deps.config.API_TOKEN }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

@@ -112,6 +112,7 @@ export function buildServerDeps(opts: {
     timeline,
     approvals: createApprovalService({ db, clients, logger }),
     queue,
+    queues: [queue],
     clients,
     close: async () => {
       await timeline.flush();
