@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { ServerDeps } from './app.js';
 import { createApprovalService } from './approvals/approval.service.js';
 import { createApplicationTokenVerifier } from './b24/application-token-verifier.js';
+import { createFailedCheckLimiter } from './b24/failed-check-limiter.js';
 import { createHostPolicy } from './b24/host-policy.js';
 import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
@@ -15,6 +16,7 @@ import { createInstallService } from './install/install.service.js';
 import { createAppInfoFetcher } from './install/oauth-app-info.js';
 import { createPortalAdminCheck } from './install/portal-admin-check.js';
 import { createUninstallService } from './install/uninstall.service.js';
+import { createServerMetrics } from './observability/server-metrics.js';
 import { createTimelineIntake } from './timeline/timeline-intake.service.js';
 
 /**
@@ -31,16 +33,27 @@ export function buildServerDeps(opts: {
   fetchImpl?: typeof fetch;
 }): ServerDeps & { queue: Queue; clients: PortalClients; close: () => Promise<void> } {
   const { config, logger, db, redis } = opts;
-  const { store, clients } = createPortalClientsFromConfig(config, {
+  // headroom is read at scrape time only, after `limiter` below exists.
+  const serverMetrics = createServerMetrics(opts.metrics, { headroom: (ids) => limiter.headroom(ids) });
+  const { store, limiter, clients } = createPortalClientsFromConfig(config, {
     db,
     redis,
+    observer: serverMetrics.portal,
     logger,
     ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
   });
   const queue = new Queue(timelineActionJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const handlerUrl = `${config.APP_URL}/b24/events`;
-  const verifier = createApplicationTokenVerifier(db);
+  const verifier = createApplicationTokenVerifier({
+    db,
+    redis,
+    // SUBSCRIBE takes a connection of its own; it queues while Redis is away and resubscribes itself.
+    subscriber: redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: false }),
+    channel: `${config.QUEUE_PREFIX}:application-token-changed`,
+    limiter: createFailedCheckLimiter({ maxFailures: config.EVENT_AUTH_FAILURES_PER_MINUTE, windowMs: 60_000 }),
+    logger,
+  });
   const forget = (memberId: string) => {
     clients.forget(memberId);
     verifier.forget(memberId);
@@ -77,6 +90,7 @@ export function buildServerDeps(opts: {
     config,
     logger,
     metrics: opts.metrics,
+    serverMetrics,
     isStopping: opts.isStopping,
     readiness: {
       database: async () => void (await db.$queryRaw`SELECT 1`),
@@ -87,11 +101,13 @@ export function buildServerDeps(opts: {
     timeline,
     approvals: createApprovalService({ db, clients, logger }),
     queue,
+    queues: [queue],
     clients,
     close: async () => {
       await timeline.flush();
       clients.close();
       await queue.close();
+      await verifier.close();
     },
   };
 }
