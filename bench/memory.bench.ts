@@ -5,11 +5,19 @@
 // every 250 ms. `--quick`: 500 portals, 2,000 clicks. "After" is read 2 s after the last card was updated,
 // without forcing a GC: what an operator's container limit sees.
 // Run alone: node --conditions=development --import tsx bench/memory.bench.ts [--quick]
-import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fmt, progress } from './bench-stats.js';
 import { formatTable, type Metric } from './results.js';
 import { type BenchPortal, clickAtRate, lockDurations, startBenchStack } from './support/process-stack.js';
 import { rssMb, rssPeaks } from './support/proc-stats.js';
+
+/** RSS in MB of an idle node process, with the given flags. */
+function idleRss(flags: string[]): number {
+  const script = fileURLToPath(new URL('./support/idle-process.mjs', import.meta.url));
+  const out = execFileSync(process.execPath, [...flags, script], { encoding: 'utf8' });
+  return Number(out.match(/rss (\d+)/)?.[1]) / 1024 / 1024;
+}
 
 export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
   const nPortals = Number(process.env.BENCH_MEMORY_PORTALS ?? (opts.quick ? 500 : 2_000));
@@ -63,6 +71,13 @@ export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
         note: `${scale}; baseline = idle`,
       },
       { name: 'memory.worker_peak_rss_mb', value: peak.worker!, unit: 'MB', note: 'highest sample (250 ms)' },
+      {
+        name: 'memory.tsx_loader_mb',
+        value: idleRss(['--import', 'tsx']),
+        unit: 'MB',
+        baseline: idleRss([]),
+        note: 'an idle node with the TypeScript loader the benches start our apps with / without: part of every RSS above',
+      },
       {
         name: 'memory.server_kb_per_portal',
         value: ((after.server - idle.server) * 1024) / nPortals,

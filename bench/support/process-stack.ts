@@ -7,6 +7,8 @@
  * `INFO commandstats` are this stack's alone too (the PostgreSQL server itself is shared: only the backends
  * serving this database are counted).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { EmulatorClient } from '@b24app/emulator';
 import { randomMemberId, type SpawnedApp, spawnApp, TEST_ENCRYPTION_KEY } from '@b24app/testing';
 import { Redis } from 'ioredis';
@@ -188,6 +190,13 @@ export async function startBenchStack(
         started.push(worker);
       },
       async close() {
+        // BENCH_LOGS=1: keep what the processes printed, for a bench that misbehaves.
+        if (process.env.BENCH_LOGS) {
+          const dir = fileURLToPath(new URL('../results/', import.meta.url));
+          mkdirSync(dir, { recursive: true });
+          for (const [name, p] of Object.entries({ emulator, server, worker }))
+            writeFileSync(`${dir}${databaseName}-${name}.log`, p.output());
+        }
         await pool.end();
         redis.disconnect();
         await stopAll();
@@ -250,18 +259,34 @@ export async function clickAtRate(
   return { lockIds, sentPerSec: (clicks.length * 1000) / Math.max(1, sentMs), startedAt, endedAt: Date.now() };
 }
 
-/** Waits until the emulator released every one of these locks (our update reached the card); their durations. */
-export async function lockDurations(emu: EmulatorClient, lockIds: number[], timeoutMs: number): Promise<number[]> {
+/**
+ * Waits (at most timeoutMs) until the emulator released every one of these locks, i.e. our update reached the
+ * card. Durations sorted; a lock still held at the deadline counts with its age then (a lower bound).
+ */
+export async function waitForLocks(
+  emu: EmulatorClient,
+  lockIds: number[],
+  timeoutMs: number,
+): Promise<{ durations: number[]; unfinished: number }> {
   const wanted = new Set(lockIds);
-  let durations: number[] = [];
-  await until(
-    async () => {
-      const locks = (await emu.locks()).filter((l) => wanted.has(l.id));
-      durations = locks.filter((l) => l.releasedAt !== undefined).map((l) => l.durationMs ?? Number.NaN);
-      return durations.length === wanted.size;
-    },
-    timeoutMs,
-    250,
-  );
-  return durations.sort((a, b) => a - b);
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const locks = (await emu.locks()).filter((l) => wanted.has(l.id));
+    const held = locks.filter((l) => l.releasedAt === undefined);
+    if ((held.length === 0 && locks.length === wanted.size) || Date.now() > end) {
+      const now = Date.now();
+      const durations = locks.map((l) =>
+        l.releasedAt === undefined ? now - l.lockedAt : (l.durationMs ?? Number.NaN),
+      );
+      return { durations: durations.sort((a, b) => a - b), unfinished: wanted.size - (locks.length - held.length) };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Like waitForLocks, but every card must have been updated in time. */
+export async function lockDurations(emu: EmulatorClient, lockIds: number[], timeoutMs: number): Promise<number[]> {
+  const { durations, unfinished } = await waitForLocks(emu, lockIds, timeoutMs);
+  if (unfinished > 0) throw new Error(`${unfinished} of ${lockIds.length} cards still locked after ${timeoutMs} ms`);
+  return durations;
 }
