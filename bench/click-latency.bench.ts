@@ -33,6 +33,7 @@ export async function run(): Promise<Metric[]> {
     const callsSince = (await stack.emu.calls()).at(-1)?.seq ?? 0;
 
     const sent = await clickAtRate(stack.emu, clicks, rate);
+    if (sent.failed) throw new Error(`${sent.failed} of ${total} clicks were not delivered`);
     const durations = await lockDurations(stack.emu, sent.lockIds, 120_000);
     const deliveries = (await stack.emu.deliveries({ event: 'ONCRMTIMELINEITEMACTION', since: deliveriesSince }))
       .map((d) => d.durationMs)

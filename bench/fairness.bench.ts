@@ -13,7 +13,7 @@ import { formatTable, type Metric } from './results.js';
 import {
   type BenchPortal,
   type Click,
-  clickAtRate,
+  clickAllAtRate,
   inParallel,
   type Limits,
   lockDurations,
@@ -49,7 +49,7 @@ export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
     const since = (await stack.emu.calls()).at(-1)?.seq ?? 0;
     progress(`fairness: approvals created; every bucket now ${bucket.burst} + ${bucket.drainPerSec}/s`);
 
-    const quiet = async (clicks: Click[]) => (await clickAtRate(stack.emu, clicks, quietRate)).lockIds;
+    const quiet = async (clicks: Click[]) => clickAllAtRate(stack.emu, clicks, quietRate);
     const aloneMs = await lockDurations(stack.emu, await quiet(alone), 60_000);
     progress(
       `fairness: quiet alone p50 ${fmt(percentile(aloneMs, 50), 0)} ms, p99 ${fmt(percentile(aloneMs, 99), 0)} ms`,

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fmt, progress } from './bench-stats.js';
 import { formatTable, type Metric } from './results.js';
-import { type BenchPortal, clickAtRate, lockDurations, startBenchStack } from './support/process-stack.js';
+import { type BenchPortal, clickAllAtRate, lockDurations, startBenchStack } from './support/process-stack.js';
 import { rssMb, rssPeaks } from './support/proc-stats.js';
 
 /** RSS in MB of an idle node process, with the given flags. */
@@ -30,7 +30,7 @@ export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
 
     const [first] = await stack.installPortals(1);
     const firstClicks = await stack.createApprovals([first!]);
-    await lockDurations(stack.emu, (await clickAtRate(stack.emu, firstClicks, 10)).lockIds, 30_000);
+    await lockDurations(stack.emu, await clickAllAtRate(stack.emu, firstClicks, 10), 30_000);
     await new Promise((r) => setTimeout(r, 2_000));
     const idle = rss();
     progress(`memory: idle server ${fmt(idle.server, 0)} MB, worker ${fmt(idle.worker, 0)} MB`);
@@ -47,7 +47,7 @@ export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
       const n = Math.min(chunk, nClicks - done);
       const targets: BenchPortal[] = Array.from({ length: n }, (_, i) => portals[(done + i) % portals.length]!);
       const clicks = await stack.createApprovals(targets, 16);
-      await lockDurations(stack.emu, (await clickAtRate(stack.emu, clicks, rate)).lockIds, 120_000);
+      await lockDurations(stack.emu, await clickAllAtRate(stack.emu, clicks, rate), 120_000);
       progress(`memory: ${done + n} clicks done; worker ${fmt(rss().worker, 0)} MB`);
     }
     await new Promise((r) => setTimeout(r, 2_000));
