@@ -1,6 +1,9 @@
 import type { Logger, ReadinessCheck } from '@b24app/core';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
+import { appApiRoutes } from './app-page/app-api.routes.js';
+import { appPageRoutes } from './app-page/app-page.routes.js';
+import type { AppPageDeps } from './app-page/app-page.wiring.js';
 import type { ApprovalService } from './approvals/approval.service.js';
 import { approvalRoutes } from './approvals/approvals.routes.js';
 import type { ServerConfig } from './config.js';
@@ -22,6 +25,7 @@ export interface ServerDeps {
   uninstall: UninstallService;
   timeline: TimelineIntake;
   approvals: ApprovalService;
+  appPage: AppPageDeps;
 }
 
 /** Builds the Express app from its dependencies. No I/O happens here; main.ts wires and listens. */
@@ -33,6 +37,8 @@ export function createApp(deps: ServerDeps): Express {
   app.use(healthRoutes({ checks: deps.readiness, isStopping: deps.isStopping, metrics: deps.metrics }));
   app.use(installRoutes({ install: deps.install, bx24Url: deps.config.B24_JS_SDK_URL, logger: deps.logger }));
   app.use(eventRoutes({ install: deps.install, uninstall: deps.uninstall, timeline: deps.timeline }));
+  app.use(appPageRoutes({ ...deps.appPage, logger: deps.logger }));
+  app.use(appApiRoutes({ db: deps.appPage.db, sessions: deps.appPage.sessions, api: deps.appPage.api }));
   app.use(approvalRoutes({ approvals: deps.approvals, apiToken: deps.config.API_TOKEN }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

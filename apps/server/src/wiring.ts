@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ServerDeps } from './app.js';
 import { createApprovalService } from './approvals/approval.service.js';
+import { buildAppPage } from './app-page/app-page.wiring.js';
 import { createApplicationTokenVerifier } from './b24/application-token-verifier.js';
 import { createHostPolicy } from './b24/host-policy.js';
 import type { ServerConfig } from './config.js';
@@ -68,15 +69,17 @@ export function buildServerDeps(opts: {
     }),
   });
 
+  const hostPolicy = createHostPolicy({
+    oauthHosts: config.B24_OAUTH_HOSTS,
+    portalHosts: config.B24_PORTAL_HOSTS,
+    allowHttp: config.B24_ALLOW_HTTP,
+  });
+  const fetchAppInfo = createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {});
   const install = createInstallService({
     db,
     cipher,
-    hostPolicy: createHostPolicy({
-      oauthHosts: config.B24_OAUTH_HOSTS,
-      portalHosts: config.B24_PORTAL_HOSTS,
-      allowHttp: config.B24_ALLOW_HTTP,
-    }),
-    fetchAppInfo: createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+    hostPolicy,
+    fetchAppInfo,
     clientId: config.B24_CLIENT_ID,
     bindEvents: async (memberId) => {
       await reconcileEventBindings(await clients.get(memberId), handlerUrl, logger);
@@ -85,9 +88,28 @@ export function buildServerDeps(opts: {
     logger,
   });
 
+  const appPage = buildAppPage({
+    db,
+    cipher,
+    sessionSecret: config.TOKEN_ENCRYPTION_KEY[0] ?? '',
+    sessionTtlSec: config.APP_SESSION_TTL_SEC,
+    hostPolicy,
+    fetchAppInfo,
+    clientId: config.B24_CLIENT_ID,
+    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
+    queue,
+    jobOptions: timelineActionJobOptions({
+      attempts: config.CLICK_JOB_ATTEMPTS,
+      backoffMs: config.CLICK_JOB_BACKOFF_MS,
+    }),
+    pageDir: config.APP_PAGE_DIR,
+    ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+  });
+
   return {
     config,
     logger,
+    appPage,
     metrics: opts.metrics,
     isStopping: opts.isStopping,
     readiness: {
