@@ -78,7 +78,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       });
       const portal = newPortal(ctx, input, listener.port);
       portal.server = listener.server;
-      handler = portalRequestHandler(ctx, rest, portal);
+      handler = portalRequestHandler(ctx, rest, portal, (req, res) => app(req, res));
       portalListeners.set(portal.memberId, listener);
       return portal;
     },

@@ -12,6 +12,8 @@ export interface RenderContext {
   portalBase: string;
   /** URL of the app page, for openRestApp actions */
   appPageUrl: string;
+  /** The CRM item the activity belongs to: openRestApp passes it in PLACEMENT_OPTIONS. */
+  owner?: { entityTypeId: number; entityId: number };
   lockKind: 'loader' | 'disable' | null;
   disabledButtons: readonly string[];
 }
@@ -60,9 +62,21 @@ function actionable(
     return `<a class="${cls}" href="${esc(uri)}"${external ? ' target="_blank" rel="noopener"' : ''}>${inner}</a>`;
   }
   if (action.type === 'openRestApp') {
-    const options = { ...(isRecord(action.actionParams) ? action.actionParams : {}), activityId: t.activityId };
+    // As Bitrix24 passes them: the action's params as strings (nested values do not survive), then the
+    // three keys it overwrites.
+    const params = isRecord(action.actionParams) ? action.actionParams : {};
+    const options: Record<string, string> = {};
+    for (const [k, v] of Object.entries(params)) if (v === null || typeof v !== 'object') options[k] = String(v);
+    if (ctx.owner) {
+      options.entityTypeId = String(ctx.owner.entityTypeId);
+      options.entityId = String(ctx.owner.entityId);
+    }
+    options.activityId = String(t.activityId);
     const href = `${ctx.appPageUrl}${ctx.appPageUrl.includes('?') ? '&' : '?'}placementOptions=${encodeURIComponent(JSON.stringify(options))}`;
-    return `<a class="${cls}" href="${esc(href)}" target="_blank">${inner}</a>`;
+    const slider = isRecord(action.sliderParams) ? action.sliderParams : {};
+    const width = typeof slider.width === 'number' ? ` data-slider-width="${slider.width}"` : '';
+    const title = typeof slider.title === 'string' ? ` data-slider-title="${esc(slider.title)}"` : '';
+    return `<a class="${cls}" href="${esc(href)}" target="_blank" data-open-rest-app${width}${title}>${inner}</a>`;
   }
   if (action.type === 'restEvent' && typeof action.id === 'string') {
     const click = JSON.stringify({ activityId: t.activityId, actionId: action.id, location: t.location, key: t.key });

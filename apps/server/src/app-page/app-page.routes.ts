@@ -59,8 +59,6 @@ export function appPageRoutes(deps: {
           : options.context === 'aboutMenuItem'
             ? { name: 'about' }
             : { name: 'home' };
-      const scheme = frame.query.PROTOCOL === '0' ? 'http' : 'https';
-      res.set('Content-Security-Policy', `frame-ancestors ${scheme}://${user.domain}`);
       res.type('html').send(
         renderAppPage(deps.template(), {
           session: token,
