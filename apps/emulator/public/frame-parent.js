@@ -30,7 +30,7 @@
   }
 
   /** The top window (same origin: the portal) owns the sliders. */
-  const top = () => (window.top && window.top.__bx24emulator ? window.top.__bx24emulator : api);
+  const top = () => (window.top?.__bx24emulator ? window.top.__bx24emulator : api);
 
   const handlers = {
     getInitData: ({ sid }) => session(sid),
@@ -153,7 +153,7 @@
   });
   // The card's openRestApp links (Details): Bitrix24 opens the app in a slider with the action's sliderParams.
   document.addEventListener('click', (e) => {
-    const a = e.target.closest && e.target.closest('a[data-open-rest-app]');
+    const a = e.target.closest?.('a[data-open-rest-app]');
     if (!a) return;
     e.preventDefault();
     top().openSlider(a.getAttribute('href'), {
