@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each with a baseline measured in the same run, printed as one table.
 // The machines are noisy: read the ratios, not the absolute numbers.
+import { run as appPage } from './app-page.bench.js';
 import { type BenchLine, formatLine } from './bench-stats.js';
 import { run as clickLatency } from './click-latency.bench.js';
 import { run as emulator } from './emulator.bench.js';
@@ -19,6 +20,7 @@ const suites: [string, () => Promise<BenchLine[]>][] = [
   ['emulator', emulator],
   ['event intake', intake],
   ['click → update', clickLatency],
+  ['app page', appPage],
 ];
 
 const only = process.argv[2];
