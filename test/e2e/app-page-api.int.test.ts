@@ -221,12 +221,22 @@ describe('app page API: refusals change nothing and call nothing', () => {
     const missing = await api('PUT', '/settings', { badgeCode: 'no_such_badge', language: 'en' });
     expect(missing.status).toBe(400);
     expect(missing.json.error.details[0].path).toBe('badgeCode');
-    const saved = await api('PUT', '/settings', { badgeCode: 'approval_vip', language: 'ru' });
+    const unknownIcon = await api('PUT', '/settings', { badgeCode: null, language: 'en', iconCode: 'no-such-icon' });
+    expect(unknownIcon.status).toBe(400);
+    expect(unknownIcon.json.error.details[0].path).toBe('iconCode');
+    const saved = await api('PUT', '/settings', {
+      badgeCode: 'approval_vip',
+      language: 'ru',
+      iconCode: 'info',
+      logoCode: 'document',
+    });
     expect(saved.json.settings).toMatchObject({ badgeCode: 'approval_vip', language: 'ru', updatedBy: p.adminUserId });
     const a = await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId, title: 'Carries the badge' });
     const activity = (await stack.emu.activities(p.memberId)).find((x) => x.id === a.activityId);
     expect(activity?.fields.badgeCode).toBe('approval_vip');
-    await api('PUT', '/settings', { badgeCode: null, language: 'en' });
+    expect(activity?.layout).toMatchObject({ icon: { code: 'info' }, body: { logo: { code: 'document' } } });
+    expect(JSON.stringify(activity?.layout)).toContain('Согласов'); // the card in the chosen language
+    await api('PUT', '/settings', { badgeCode: null, language: 'en', iconCode: null, logoCode: null });
   });
 
   it('session renewal gives a fresh token for the same user; details by activity id', async () => {

@@ -46,9 +46,21 @@ export function approvalView(
 
 export function approvalActivityPayload(
   a: Parameters<typeof approvalView>[0],
-  opts: { lang?: string; error?: string | null; badgeCode?: string | null } = {},
+  opts: {
+    lang?: string;
+    error?: string | null;
+    badgeCode?: string | null;
+    /** The portal's chosen card look (app page settings): the pending card's icon, and the logo. */
+    iconCode?: string | null;
+    logoCode?: string | null;
+  } = {},
 ): ActivityPayload {
   const view = approvalView(a, opts);
+  const layout = approvalLayout(view);
+  // A decided card keeps its state's icon (it says approved / rejected); the logo is the portal's on every card.
+  if (opts.iconCode && view.state === 'pending') layout.icon = { code: opts.iconCode };
+  if (opts.logoCode && layout.body)
+    layout.body = { ...layout.body, logo: { ...layout.body.logo, code: opts.logoCode } };
   const base = approvalActivityFields(view);
   const decided = view.state === 'approved' || view.state === 'rejected';
   return {
@@ -58,7 +70,7 @@ export function approvalActivityPayload(
       badgeCode: decided ? '' : (opts.badgeCode ?? ''),
       ...(a.responsibleId ? { responsibleId: a.responsibleId } : {}),
     },
-    layout: approvalLayout(view),
+    layout,
   };
 }
 

@@ -117,6 +117,14 @@ export function createAppApiService(deps: {
     return settingsView(row);
   };
 
+  const catalog = async (s: SessionContext) => {
+    const [icons, logos] = await Promise.all([
+      asUser<{ icons?: CatalogItem[] }>(s, 'crm.timeline.icon.list'),
+      asUser<{ logos?: CatalogItem[] }>(s, 'crm.timeline.logo.list'),
+    ]);
+    return { icons: icons?.icons ?? [], logos: logos?.logos ?? [] };
+  };
+
   const getSettings = async (s: SessionContext) =>
     settingsView(await db.portalSettings.findUnique({ where: { portalId: s.portalId } }));
 
@@ -140,6 +148,8 @@ export function createAppApiService(deps: {
       lang: settings.language,
       error: a.lastError,
       badgeCode: settings.badgeCode,
+      iconCode: settings.iconCode,
+      logoCode: settings.logoCode,
     }).layout,
   });
 
@@ -171,6 +181,19 @@ export function createAppApiService(deps: {
           throw e;
         }
       }
+      if (input.iconCode || input.logoCode) {
+        // Only what the portal's catalogs offer: a code Bitrix24 does not know would fail the activity's add.
+        const { icons, logos } = await catalog(s);
+        const issues = [
+          ...(input.iconCode && !icons.some((i) => i.code === input.iconCode)
+            ? [{ path: 'iconCode', message: 'not an icon of crm.timeline.icon.list', code: 'WRONG_FIELD_VALUE' }]
+            : []),
+          ...(input.logoCode && !logos.some((i) => i.code === input.logoCode)
+            ? [{ path: 'logoCode', message: 'not a logo of crm.timeline.logo.list', code: 'WRONG_FIELD_VALUE' }]
+            : []),
+        ];
+        if (issues.length) throw new AppError('VALIDATION_FAILED', 'The settings are not valid', { details: issues });
+      }
       return saveSettings(s, input);
     },
     async createDefaultBadge(s) {
@@ -182,13 +205,7 @@ export function createAppApiService(deps: {
         language: current.language === 'ru' ? 'ru' : 'en',
       });
     },
-    async catalog(s) {
-      const [icons, logos] = await Promise.all([
-        asUser<{ icons?: CatalogItem[] }>(s, 'crm.timeline.icon.list'),
-        asUser<{ logos?: CatalogItem[] }>(s, 'crm.timeline.logo.list'),
-      ]);
-      return { icons: icons?.icons ?? [], logos: logos?.logos ?? [] };
-    },
+    catalog,
     async listApprovals(s, q) {
       const where: Prisma.ApprovalWhereInput = {
         portalId: s.portalId,
