@@ -1,12 +1,7 @@
 import { createTokenCipher, type Logger } from '@b24app/core';
-import type { Db } from '@b24app/db';
-import {
-  createPortalClients,
-  createPortalRateLimiter,
-  createPrismaTokenStore,
-  type PortalClients,
-} from '@b24app/bitrix24';
-import { timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
+import { createTimelineEventsRepository, type Db } from '@b24app/db';
+import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
+import { createClickProducer, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -19,6 +14,7 @@ import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
 import { createInstallService } from './install/install.service.js';
 import { createAppInfoFetcher } from './install/oauth-app-info.js';
+import { createPortalAdminCheck } from './install/portal-admin-check.js';
 import { createUninstallService } from './install/uninstall.service.js';
 import { createTimelineIntake } from './timeline/timeline-intake.service.js';
 
@@ -36,17 +32,9 @@ export function buildServerDeps(opts: {
   fetchImpl?: typeof fetch;
 }): ServerDeps & { queue: Queue; clients: PortalClients; close: () => Promise<void> } {
   const { config, logger, db, redis } = opts;
-  const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
-  const store = createPrismaTokenStore(db, cipher);
-  const limiter = createPortalRateLimiter(redis, {
-    policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
-  });
-  const clients = createPortalClients({
-    store,
-    limiter,
-    clientId: config.B24_CLIENT_ID,
-    clientSecret: config.B24_CLIENT_SECRET,
-    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
+  const { store, clients } = createPortalClientsFromConfig(config, {
+    db,
+    redis,
     logger,
     ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
   });
@@ -58,16 +46,14 @@ export function buildServerDeps(opts: {
     clients.forget(memberId);
     verifier.forget(memberId);
   };
-  const timeline = createTimelineIntake({
-    db,
-    queue,
-    verifier,
-    logger,
+  const clicks = createTimelineEventsRepository(db);
+  const producer = createClickProducer(queue, {
     jobOptions: timelineActionJobOptions({
       attempts: config.CLICK_JOB_ATTEMPTS,
       backoffMs: config.CLICK_JOB_BACKOFF_MS,
     }),
   });
+  const timeline = createTimelineIntake({ clicks, producer, verifier, logger });
 
   const hostPolicy = createHostPolicy({
     oauthHosts: config.B24_OAUTH_HOSTS,
@@ -77,9 +63,11 @@ export function buildServerDeps(opts: {
   const fetchAppInfo = createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {});
   const install = createInstallService({
     db,
-    cipher,
+    clicks,
+    tokens: store,
     hostPolicy,
     fetchAppInfo,
+    checkPortalAdmin: createPortalAdminCheck(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
     clientId: config.B24_CLIENT_ID,
     bindEvents: async (memberId) => {
       await reconcileEventBindings(await clients.get(memberId), handlerUrl, logger);
@@ -90,18 +78,15 @@ export function buildServerDeps(opts: {
 
   const appPage = buildAppPage({
     db,
-    cipher,
+    // The session's copy of the user token is sealed with the same key ring as the stored portal tokens.
+    cipher: createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []),
     sessionSecret: config.TOKEN_ENCRYPTION_KEY[0] ?? '',
     sessionTtlSec: config.APP_SESSION_TTL_SEC,
     hostPolicy,
     fetchAppInfo,
     clientId: config.B24_CLIENT_ID,
     requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
-    queue,
-    jobOptions: timelineActionJobOptions({
-      attempts: config.CLICK_JOB_ATTEMPTS,
-      backoffMs: config.CLICK_JOB_BACKOFF_MS,
-    }),
+    clicks,
     pageDir: config.APP_PAGE_DIR,
     ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
   });
@@ -117,7 +102,7 @@ export function buildServerDeps(opts: {
       redis: async () => void (await redis.ping()),
     },
     install,
-    uninstall: createUninstallService({ db, forgetClient: forget, logger }),
+    uninstall: createUninstallService({ db, clicks, tokens: store, forgetClient: forget, logger }),
     timeline,
     approvals: createApprovalService({ db, clients, logger }),
     queue,

@@ -123,6 +123,7 @@ export function timelineActivities(ctx: EmulatorContext, portal: Portal, item: C
         owner: { entityTypeId: a.ownerTypeId, entityId: a.ownerId },
         lockKind,
         disabledButtons,
+        readonly: portal.users.get(v.userId)?.crmReadOnly === true,
       };
       return { id: a.id, version: activityVersion(a, rc), html: renderActivity(a, rc) };
     });

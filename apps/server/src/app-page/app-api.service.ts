@@ -3,12 +3,11 @@
  * every call Bitrix24 guards goes out with the session's user token (so Bitrix24 enforces that user's rights),
  * admin-only operations check the session's admin flag here, on the server.
  */
-import { approvalActivityPayload } from '@b24app/approvals';
+import { approvalActivityPayload, ORIGINATOR_ID } from '@b24app/approvals';
 import { AppError } from '@b24app/core';
 import type { Db, Prisma } from '@b24app/db';
 import { isBitrix24Error } from '@b24app/bitrix24';
 import { type Badge, validateBadge } from '@b24app/layout';
-import { ORIGINATOR_ID } from '../approvals/approval.service.js';
 import type { AppSession } from './app-session.js';
 import type { ReplayFailedClick } from './replay-click.js';
 import type { UserRestCall } from './user-rest.js';

@@ -1,8 +1,7 @@
 /** Composes the app page (frame POST verification, sessions, API service) from the server's shared parts. */
 import { fileURLToPath } from 'node:url';
 import type { TokenCipher } from '@b24app/core';
-import type { Db } from '@b24app/db';
-import type { JobsOptions, Queue } from 'bullmq';
+import type { Db, TimelineEventsRepository } from '@b24app/db';
 import type { HostPolicy } from '../b24/host-policy.js';
 import type { FetchAppInfo } from '../install/oauth-app-info.js';
 import { createAppApiService, type AppApiService } from './app-api.service.js';
@@ -33,8 +32,7 @@ export function buildAppPage(opts: {
   fetchAppInfo: FetchAppInfo;
   clientId: string;
   requestTimeoutMs: number;
-  queue: Queue;
-  jobOptions: JobsOptions;
+  clicks: Pick<TimelineEventsRepository, 'replayFailed'>;
   pageDir?: string | undefined;
   fetchImpl?: typeof fetch;
 }): AppPageDeps {
@@ -57,7 +55,7 @@ export function buildAppPage(opts: {
     api: createAppApiService({
       db: opts.db,
       userRest,
-      replay: createClickReplayer({ db: opts.db, queue: opts.queue, jobOptions: opts.jobOptions }),
+      replay: createClickReplayer({ clicks: opts.clicks }),
     }),
     // Read once, on first use: a server started before `npm run build` picks the page up without a restart.
     template: () => {
