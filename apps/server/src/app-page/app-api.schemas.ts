@@ -1,7 +1,7 @@
+/** Bodies and queries of the app page's API (/api/app/*). Badge fields are checked by packages/layout after this. */
 import { BADGE_TYPES } from '@b24app/layout';
 import { z } from 'zod';
 
-/** Bodies and queries of the app page's API (/api/app/*). Badge fields are checked by packages/layout after this. */
 const text = z.union([z.string().max(200), z.record(z.string().regex(/^[a-z]{2}$/), z.string().max(200))]);
 
 export const badgeInputSchema = z.object({

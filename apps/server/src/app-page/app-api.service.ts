@@ -60,6 +60,23 @@ export interface CatalogItem {
 
 const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
 
+/** A click as the page shows it: its path through the lifecycle with every step's time. */
+const clickView = (c: Prisma.TimelineEventGetPayload<object>) => ({
+  id: c.id,
+  activityId: c.activityId,
+  actionId: c.actionId,
+  userId: c.userId,
+  state: c.state.toLowerCase(),
+  outcome: c.outcome,
+  error: c.error,
+  attempts: c.attempts,
+  receivedAt: iso(c.receivedAt),
+  enqueuedAt: iso(c.enqueuedAt),
+  processingStartedAt: iso(c.processingStartedAt),
+  updatedActivityAt: iso(c.updatedActivityAt),
+  finishedAt: iso(c.finishedAt),
+});
+
 /** Field-level messages from packages/layout, in the API's one validation shape. */
 function badgeIssues(input: unknown): Badge {
   const r = validateBadge(input);
@@ -238,20 +255,7 @@ export function createAppApiService(deps: {
       const settings = await getSettings(s);
       return {
         ...approvalRow(a, settings),
-        clicks: clicks.map((c) => ({
-          id: c.id,
-          actionId: c.actionId,
-          userId: c.userId,
-          state: c.state.toLowerCase(),
-          outcome: c.outcome,
-          error: c.error,
-          attempts: c.attempts,
-          receivedAt: iso(c.receivedAt),
-          enqueuedAt: iso(c.enqueuedAt),
-          processingStartedAt: iso(c.processingStartedAt),
-          updatedActivityAt: iso(c.updatedActivityAt),
-          finishedAt: iso(c.finishedAt),
-        })),
+        clicks: clicks.map(clickView),
       };
     },
     async listActivities(s) {
@@ -290,18 +294,6 @@ export function createAppApiService(deps: {
         }),
         db.timelineEvent.findMany({ where: { portalId: s.portalId }, orderBy: { receivedAt: 'desc' }, take: 20 }),
       ]);
-      const click = (c: (typeof recent)[number]) => ({
-        id: c.id,
-        activityId: c.activityId,
-        actionId: c.actionId,
-        userId: c.userId,
-        state: c.state.toLowerCase(),
-        outcome: c.outcome,
-        error: c.error,
-        attempts: c.attempts,
-        receivedAt: iso(c.receivedAt),
-        finishedAt: iso(c.finishedAt),
-      });
       return {
         portal: {
           domain: portal.domain,
@@ -313,9 +305,9 @@ export function createAppApiService(deps: {
           needsReinstall: portal.status === 'NEEDS_REINSTALL',
           eventsBoundAt: iso(portal.eventsBoundAt),
         },
-        locked: locked.map(click),
-        failed: failed.map(click),
-        recent: recent.map(click),
+        locked: locked.map(clickView),
+        failed: failed.map(clickView),
+        recent: recent.map(clickView),
       };
     },
     async replayClick(s, eventId) {

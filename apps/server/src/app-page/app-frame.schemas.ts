@@ -1,11 +1,12 @@
-import { z } from 'zod';
-
 /**
  * The frame POST that opens the app page (protocol §1.2): DOMAIN, PROTOCOL, LANG, APP_SID in the query, the
  * rest in the body. SERVER_ENDPOINT / APPLICATION_TOKEN / APPLICATION_SCOPE are optional (older portals omit
  * them). PLACEMENT_OPTIONS is a JSON string; for `openRestApp` it holds `entityTypeId`, `entityId`,
  * `activityId` and the action's params, all strings; Bitrix24's "About app" item adds `context=aboutMenuItem`.
  */
+import { z } from 'zod';
+import { frameQuerySchema } from '../events/bitrix-event.schemas.js';
+
 const memberId = z.string().regex(/^[0-9a-f]{32}$/i, 'must be 32 hex characters');
 const intString = z
   .string()
@@ -25,12 +26,7 @@ export const placementOptionsSchema = z
 export type PlacementOptions = z.infer<typeof placementOptionsSchema>;
 
 export const appFrameSchema = z.object({
-  query: z.object({
-    DOMAIN: z.string().min(1).max(255),
-    PROTOCOL: z.enum(['0', '1']).default('1'),
-    LANG: z.string().max(8).default('en'),
-    APP_SID: z.string().max(128).optional(),
-  }),
+  query: frameQuerySchema,
   body: z.object({
     AUTH_ID: z.string().min(1).max(512),
     AUTH_EXPIRES: intString.default(3600),
