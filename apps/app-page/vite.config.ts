@@ -6,6 +6,10 @@ import { defineConfig } from 'vite';
 // let the server cache them for a year; index.html is only a template the server fills per request.
 export default defineConfig({
   base: '/app-assets/',
-  plugins: [vue(), bitrix24UIPluginVite({ router: false, colorMode: false })],
+  plugins: [
+    // No prose / MDC components (on by default, registered globally: a third of the first load), no color mode.
+    vue(),
+    bitrix24UIPluginVite({ router: false, colorMode: false, prose: false, mdc: false }),
+  ],
   build: { outDir: 'dist', manifest: true, assetsDir: '.', sourcemap: false, target: 'es2022' },
 });

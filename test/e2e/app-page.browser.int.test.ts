@@ -203,5 +203,5 @@ describe('the app page inside the emulated portal', () => {
       }
       await page.close();
     }
-  });
+  }, 120_000);
 });
