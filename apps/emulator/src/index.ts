@@ -1,5 +1,6 @@
 // Public API of @b24app/emulator: a local Bitrix24 portal + OAuth server for tests, `npm start` and app developers.
 export { type EmulatorOptions, type RunningEmulator, startEmulator } from './emulator.js';
+export { type Clock, systemClock } from './emulator-context.js';
 export {
   EmulatorClient,
   EmulatorClientError,

@@ -14,6 +14,7 @@ import { clickAction } from '../timeline/click-service.js';
 import { ControlError, controlErrors } from './control-error.js';
 import {
   clickSchema,
+  clockSchema,
   createCrmItemSchema,
   createPortalSchema,
   createUserSchema,
@@ -240,6 +241,13 @@ export function controlRoutes(rt: EmulatorRuntime): Router {
   r.patch('/settings', (req, res) => {
     Object.assign(ctx.settings, settingsSchema.parse(req.body ?? {}));
     res.json(ctx.settings);
+  });
+  r.get('/clock', (_req, res) => {
+    res.json({ now: ctx.now(), offsetMs: ctx.clock.offsetMs });
+  });
+  r.post('/clock', (req, res) => {
+    ctx.clock.advance(clockSchema.parse(req.body ?? {}).advanceMs);
+    res.json({ now: ctx.now(), offsetMs: ctx.clock.offsetMs });
   });
   r.post('/idle', async (_req, res) => {
     res.json({ idle: await waitIdle(ctx) });

@@ -141,6 +141,15 @@ export const settingsSchema = z
   })
   .partial();
 
+/** moves the emulator's clock forward (tokens expire, limits drain, locks age); never back */
+export const clockSchema = z.object({
+  advanceMs: z
+    .number()
+    .int()
+    .positive()
+    .max(366 * 24 * 3600 * 1000),
+});
+
 export const logQuerySchema = z.object({
   memberId: z.string().optional(),
   method: z.string().optional(),

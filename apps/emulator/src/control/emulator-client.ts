@@ -271,6 +271,16 @@ export class EmulatorClient {
     return this.request('PATCH', '/settings', s);
   }
 
+  /** The emulator's time (ms) and how far the control API has moved it ahead of its base clock. */
+  clock(): Promise<{ now: number; offsetMs: number }> {
+    return this.request('GET', '/clock');
+  }
+
+  /** Moves the emulator's clock forward: tokens expire, limits drain, locks age, without waiting. */
+  advanceClock(ms: number): Promise<{ now: number; offsetMs: number }> {
+    return this.request('POST', '/clock', { advanceMs: ms });
+  }
+
   /** Resolves once no event delivery is in flight. */
   idle(): Promise<{ idle: boolean }> {
     return this.request('POST', '/idle', {});
