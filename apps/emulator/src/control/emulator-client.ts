@@ -7,13 +7,17 @@ import type {
   DeliveryLogEntry,
   EmulatorSettings,
   FailureRule,
+  Notification,
+  PlacementBinding,
+  Robot,
+  RobotRun,
   HeldDelivery,
   HoldRule,
   LockRecord,
   PortalLimits,
   User,
 } from '../state/model.js';
-import type { FailureInput, HoldInput } from './control.schemas.js';
+import type { FailureInput, HoldInput, RunRobotBody } from './control.schemas.js';
 import type { ActivityView, PortalView } from './views.js';
 
 // Typed client of the control API over HTTP (fetch). Works against an in-process emulator or a running one.
@@ -160,6 +164,43 @@ export class EmulatorClient {
     a: { activityId: number; actionId: string; userId?: number; location?: string; key?: string; force?: boolean },
   ): Promise<{ delivered: number; statuses: number[]; lockId: number | null }> {
     return this.request('POST', `/portals/${memberId}/click`, a);
+  }
+
+  /** The robots (bizproc.robot.add) the portal's apps registered. */
+  robots(memberId: string): Promise<Robot[]> {
+    return this.request('GET', `/portals/${memberId}/robots`);
+  }
+
+  /**
+   * Runs an installed robot on a CRM item as the automation does: POSTs its handler (event_token, document_id[],
+   * properties[…], auth[…]) and answers the run and that delivery. A subscribed run stays `running` until the app's
+   * bizproc.event.send (see robotRun) or endRobotRun.
+   */
+  runRobot(memberId: string, r: RunRobotBody): Promise<{ run: RobotRun; delivery: DeliveryLogEntry }> {
+    return this.request('POST', `/portals/${memberId}/robots/run`, r);
+  }
+
+  robotRuns(memberId: string): Promise<RobotRun[]> {
+    return this.request('GET', `/portals/${memberId}/robot-runs`);
+  }
+
+  /** One run: its state, the returnValues bizproc.event.send gave, and every send (refused ones too). */
+  robotRun(memberId: string, runId: number): Promise<RobotRun> {
+    return this.request('GET', `/portals/${memberId}/robot-runs/${runId}`);
+  }
+
+  /** The automation stops waiting (`timed_out`) or the run is stopped: bizproc.event.send is refused from then on. */
+  endRobotRun(memberId: string, runId: number, as: 'timed_out' | 'stopped'): Promise<RobotRun> {
+    return this.request('POST', `/portals/${memberId}/robot-runs/${runId}/end`, { as });
+  }
+
+  placements(memberId: string): Promise<PlacementBinding[]> {
+    return this.request('GET', `/portals/${memberId}/placements`);
+  }
+
+  /** im.notify.* notifications, of one recipient or all. */
+  notifications(memberId: string, userId?: number): Promise<Notification[]> {
+    return this.request('GET', `/portals/${memberId}/notifications${this.query({ userId })}`);
   }
 
   expireTokens(memberId: string, clientId?: string): Promise<void> {
