@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type InstalledPortal, rest, startReceiver, useEmulator } from './helpers.js';
+import { type InstalledPortal, portalWithApp, rest, startReceiver, useEmulator } from './helpers.js';
 
 // Automation rules (bizproc.robot.* and bizproc.event.send), placements and im notifications, with the control
 // API that runs a robot on a CRM item and reads back what the app returned.
@@ -8,26 +8,9 @@ const env = useEmulator({ resetReceiver: true });
 const SCOPE = 'crm,bizproc,placement,im,user_brief';
 
 async function installed(): Promise<InstalledPortal & { dealId: number }> {
-  const portal = await env.emu.client.createPortal();
-  const app = await env.emu.client.registerApp({
-    installUrl: `${env.receiver.url}/install`,
-    withUi: false,
-    scope: SCOPE,
-  });
-  const inst = await env.emu.client.installApp(portal.memberId, app.clientId);
-  const t = await env.emu.client.issueTokens(portal.memberId, app.clientId);
-  const deal = await env.emu.client.createCrmItem(portal.memberId, { entityTypeId: 2, title: 'Deal' });
-  return {
-    memberId: portal.memberId,
-    clientEndpoint: portal.clientEndpoint,
-    domain: portal.domain,
-    clientId: app.clientId,
-    clientSecret: app.clientSecret,
-    applicationToken: inst.applicationToken,
-    token: t.access_token,
-    refreshToken: t.refresh_token,
-    dealId: deal.id,
-  };
+  const p = await portalWithApp(env.emu, env.receiver, { scope: SCOPE });
+  const deal = await env.emu.client.createCrmItem(p.memberId, { entityTypeId: 2, title: 'Deal' });
+  return { ...p, dealId: deal.id };
 }
 
 const ROBOT = {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ControlError, controlErrors } from '../control/control-error.js';
-import { type EmulatorContext, oauthServerEndpoint, track } from '../emulator-context.js';
+import { type EmulatorContext, track } from '../emulator-context.js';
 import { deliver } from '../events/event-dispatcher.js';
-import { issueTokens } from '../oauth/token-service.js';
+import { userAuth } from '../events/event-payload.js';
 import { findCrmItem } from '../portal/portal-service.js';
 import type { CrmEntityTypeId, DeliveryLogEntry, Portal, RobotRun } from '../state/model.js';
 import { robotKey } from './robot-registry.js';
@@ -38,22 +38,9 @@ function uniqid(nowMs: number): string {
 
 function robotAuth(ctx: EmulatorContext, portal: Portal, clientId: string, userId: number): Record<string, string> {
   const app = ctx.state.apps.get(clientId);
-  const inst = ctx.state.installation(portal.memberId, clientId);
-  if (!app || !inst) throw controlErrors.notInstalled();
-  const pair = issueTokens(ctx, { memberId: portal.memberId, clientId, userId });
-  return {
-    access_token: pair.access.token,
-    expires: String(Math.floor(pair.access.expiresAtMs / 1000)),
-    expires_in: String(ctx.settings.accessTokenTtlSec),
-    scope: app.scope,
-    domain: portal.domain,
-    server_endpoint: oauthServerEndpoint(ctx),
-    status: app.status,
-    client_endpoint: portal.clientEndpoint,
-    member_id: portal.memberId,
-    user_id: String(userId),
-    application_token: inst.applicationToken,
-  };
+  const installation = ctx.state.installation(portal.memberId, clientId);
+  if (!app || !installation) throw controlErrors.notInstalled();
+  return userAuth(ctx, { portal, app, installation, userId, withRefreshToken: false });
 }
 
 export interface StartedRun {

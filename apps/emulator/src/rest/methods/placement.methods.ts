@@ -21,6 +21,13 @@ function argument(name: string): RestError {
   return new RestError('ERROR_ARGUMENT', `Argument '${name}' is null or empty`, 400, { argument: name });
 }
 
+/** PLACEMENT (required, upper-cased) and HANDLER ('' when absent) of bind and unbind. */
+function readTarget(params: Record<string, unknown>): { placement: string; handler: string } {
+  const placement = (asString(param(params, 'PLACEMENT')) ?? '').trim().toUpperCase();
+  if (!placement) throw argument('PLACEMENT');
+  return { placement, handler: (asString(param(params, 'HANDLER')) ?? '').trim() };
+}
+
 /** Placement codes the emulated portal offers: the CRM ones this app family uses, plus the main app page. */
 function knownPlacement(code: string): boolean {
   return (
@@ -51,9 +58,7 @@ export const placementMethods: MethodDef[] = [
     scopes: ['placement'],
     handler({ portal, auth, params }) {
       const a = admin(auth);
-      const placement = (asString(param(params, 'PLACEMENT')) ?? '').trim().toUpperCase();
-      if (!placement) throw argument('PLACEMENT');
-      const handler = (asString(param(params, 'HANDLER')) ?? '').trim();
+      const { placement, handler } = readTarget(params);
       if (!handler) throw argument('HANDLER');
       if (!knownPlacement(placement)) throw new RestError('ERROR_PLACEMENT_NOT_FOUND', 'Placement not found', 400);
       if (!/^https?:\/\//i.test(handler)) throw new RestError('ERROR_WRONG_HANDLER_URL', 'Wrong handler URL', 400);
@@ -91,9 +96,7 @@ export const placementMethods: MethodDef[] = [
     scopes: ['placement'],
     handler({ portal, auth, params }) {
       const a = admin(auth);
-      const placement = (asString(param(params, 'PLACEMENT')) ?? '').trim().toUpperCase();
-      if (!placement) throw argument('PLACEMENT');
-      const handler = (asString(param(params, 'HANDLER')) ?? '').trim();
+      const { placement, handler } = readTarget(params);
       const gone = (p: PlacementBinding) =>
         p.clientId === a.clientId && p.placement === placement && (handler === '' || p.handler === handler);
       const count = portal.placements.filter(gone).length;
