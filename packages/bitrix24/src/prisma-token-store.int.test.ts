@@ -111,6 +111,7 @@ describe('Prisma token store', () => {
         inside += 1;
         maxInside = Math.max(maxInside, inside);
         seen.push(current.version);
+        // proves something does NOT happen (two holders inside at once): a bounded hold, not a synchronisation
         await new Promise((r) => setTimeout(r, 150));
         inside -= 1;
         return { accessToken: token(), refreshToken: token(), expiresAt: inFuture() };
