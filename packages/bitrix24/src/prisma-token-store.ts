@@ -217,6 +217,14 @@ export function createPrismaTokenStore(
       return row ? decode(row) : null;
     },
 
+    async version(memberId) {
+      const rows = await db.$queryRaw<{ token_version: number; live: boolean }[]>`
+        SELECT token_version, (status = 'ACTIVE' AND access_token_enc IS NOT NULL) AS live
+        FROM portals WHERE member_id = ${memberId}`;
+      const row = rows[0];
+      return row?.live ? row.token_version : null;
+    },
+
     withRefreshLock(memberId, fn) {
       return inTransaction(async (tx) => {
         const row = await lockRow(tx, memberId);
