@@ -1,10 +1,11 @@
 import type { Logger } from '@b24app/core';
-import type { Db } from '@b24app/db';
+import type { Db, TimelineEventsRepository } from '@b24app/db';
 import type { PrismaTokenStore } from '@b24app/bitrix24';
 import { verifyApplicationToken } from '../b24/verify-application-token.js';
 
 export interface UninstallServiceDeps {
   db: Db;
+  clicks: Pick<TimelineEventsRepository, 'purgePortal'>;
   /** The one writer of the token columns. */
   tokens: PrismaTokenStore;
   forgetClient: (memberId: string) => void;
@@ -36,7 +37,7 @@ export function createUninstallService(deps: UninstallServiceDeps) {
               // so a purge and a decision wait for each other instead of deadlocking.
               purge: async (tx, portalId) => {
                 await tx.approval.deleteMany({ where: { portalId } });
-                await tx.timelineEvent.deleteMany({ where: { portalId } });
+                await deps.clicks.purgePortal(tx, portalId);
                 await tx.portalSettings.deleteMany({ where: { portalId } });
               },
             }
