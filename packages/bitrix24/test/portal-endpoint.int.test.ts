@@ -8,6 +8,7 @@ import {
   createPortalClients,
   createPortalRateLimiter,
   createPrismaTokenStore,
+  type PortalClientsDeps,
   type PortalInstall,
 } from '../src/index.js';
 import { type Harness, installPortal, restCalls, startHarness } from './harness.js';
@@ -53,7 +54,7 @@ afterAll(async () => {
   await Promise.all([db.$disconnect(), redis.quit()]);
 });
 
-const clientsFor = () =>
+const clientsFor = (over: Partial<PortalClientsDeps> = {}) =>
   createPortalClients({
     store: createPrismaTokenStore(db, h.cipher),
     limiter: createPortalRateLimiter(redis, {
@@ -65,6 +66,7 @@ const clientsFor = () =>
     logger: logs.logger,
     requestTimeoutMs: 2000,
     retry: { maxAttempts: 1 },
+    ...over,
   });
 
 /** Re-stores the portal's current tokens with another client endpoint (as a reinstall after a rename does). */
@@ -134,14 +136,7 @@ describe('portal endpoints', () => {
 
   it('keeps at most maxClients clients, dropping the least recently used', async () => {
     const [a, b, c] = [await installPortal(h, db), await installPortal(h, db), await installPortal(h, db)];
-    const clients = createPortalClients({
-      store: createPrismaTokenStore(db, h.cipher),
-      limiter: createPortalRateLimiter(redis, { keyPrefix: `test:endpoint:${randomMemberId()}` }),
-      clientId: h.clientId,
-      clientSecret: h.clientSecret,
-      logger: logs.logger,
-      maxClients: 2,
-    });
+    const clients = clientsFor({ maxClients: 2 });
     const ca = await clients.get(a.memberId);
     const cb = await clients.get(b.memberId);
     expect(await clients.get(a.memberId)).toBe(ca); // a is now the most recent
@@ -152,14 +147,7 @@ describe('portal endpoints', () => {
 
   it('drops a client unused for longer than idleTtlMs', async () => {
     const p = await installPortal(h, db);
-    const clients = createPortalClients({
-      store: createPrismaTokenStore(db, h.cipher),
-      limiter: createPortalRateLimiter(redis, { keyPrefix: `test:endpoint:${randomMemberId()}` }),
-      clientId: h.clientId,
-      clientSecret: h.clientSecret,
-      logger: logs.logger,
-      idleTtlMs: 0,
-    });
+    const clients = clientsFor({ idleTtlMs: 0 });
     const first = await clients.get(p.memberId);
     const usedAt = Date.now();
     while (Date.now() === usedAt) await new Promise((r) => setImmediate(r)); // the clock moved past a zero TTL
