@@ -1,5 +1,6 @@
 import type { Logger } from '@b24app/core';
 import { Bitrix24Error } from './bitrix24-errors.js';
+import { noPortalCallObserver, type PortalCallObserver } from './portal-call-observer.js';
 import { type PortalClient, type PortalClientSettings, SdkPortalClient } from './portal-client.js';
 import type { PortalRateLimiter } from './portal-rate-limiter.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
@@ -26,6 +27,8 @@ export interface PortalClientsDeps {
   maxClients?: number;
   /** A client unused this long is dropped (its portal may be gone). Default 15 min. */
   idleTtlMs?: number;
+  /** Metrics hook: every HTTP request's outcome and every refresh. */
+  observer?: PortalCallObserver;
 }
 
 export interface PortalClients {
@@ -52,6 +55,7 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
     defaultMaxWaitMs: deps.defaultMaxWaitMs ?? 5_000,
     expirySkewSec: deps.expirySkewSec ?? 60,
     retry: { ...DEFAULT_RETRY, ...deps.retry },
+    observer: deps.observer ?? noPortalCallObserver,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   };
   const maxClients = deps.maxClients ?? 1000;
