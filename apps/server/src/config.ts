@@ -8,6 +8,8 @@ export const serverEnvSchema = commonEnvSchema.extend({
   /** Where the install and app pages load the BX24 JS library from (the emulator serves a stand-in). */
   B24_JS_SDK_URL: z.url().default('https://api.bitrix24.com/api/v1/'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** How long POST /api/v1/approvals waits for a concurrent add of the same Idempotency-Key before a 202. */
+  APPROVAL_CREATE_WAIT_MS: z.coerce.number().int().nonnegative().default(5_000),
 });
 
 export type ServerConfig = z.infer<typeof serverEnvSchema>;
