@@ -1,12 +1,12 @@
 import { createTokenCipher, type Logger } from '@b24app/core';
-import type { Db } from '@b24app/db';
+import { createTimelineEventsRepository, type Db } from '@b24app/db';
 import {
   createPortalClients,
   createPortalRateLimiter,
   createPrismaTokenStore,
   type PortalClients,
 } from '@b24app/bitrix24';
-import { timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
+import { createClickProducer, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -57,19 +57,18 @@ export function buildServerDeps(opts: {
     clients.forget(memberId);
     verifier.forget(memberId);
   };
-  const timeline = createTimelineIntake({
-    db,
-    queue,
-    verifier,
-    logger,
+  const clicks = createTimelineEventsRepository(db);
+  const producer = createClickProducer(queue, {
     jobOptions: timelineActionJobOptions({
       attempts: config.CLICK_JOB_ATTEMPTS,
       backoffMs: config.CLICK_JOB_BACKOFF_MS,
     }),
   });
+  const timeline = createTimelineIntake({ clicks, producer, verifier, logger });
 
   const install = createInstallService({
     db,
+    clicks,
     cipher,
     hostPolicy: createHostPolicy({
       oauthHosts: config.B24_OAUTH_HOSTS,
@@ -95,7 +94,7 @@ export function buildServerDeps(opts: {
       redis: async () => void (await redis.ping()),
     },
     install,
-    uninstall: createUninstallService({ db, forgetClient: forget, logger }),
+    uninstall: createUninstallService({ db, clicks, forgetClient: forget, logger }),
     timeline,
     approvals: createApprovalService({
       db,

@@ -1,12 +1,12 @@
 import { createTokenCipher, type Logger } from '@b24app/core';
-import type { Db } from '@b24app/db';
+import { createTimelineEventsRepository, type Db } from '@b24app/db';
 import {
   createPortalClients,
   createPortalRateLimiter,
   createPrismaTokenStore,
   type PortalClients,
 } from '@b24app/bitrix24';
-import { createRedis, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
+import { createClickProducer, createRedis, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -15,6 +15,7 @@ import { createIntakeRelay } from './relay/intake-relay.js';
 import { type ActionHandlerRegistry, defaultActionRegistry } from './timeline/action-handlers/index.js';
 import { createClickMetrics } from './timeline/click-metrics.js';
 import { createActivityLease } from './timeline/activity-lease.js';
+import { createClickRepository } from './timeline/click.repository.js';
 import { DelayJob } from './timeline/click-outcome.js';
 import { createStuckClickSweeper } from './timeline/stuck-click-sweeper.js';
 import { createTimelineActionProcessor } from './timeline/timeline-action.processor.js';
@@ -72,7 +73,7 @@ export function startWorkerRuntime(opts: {
     logger,
   });
   const processor = createTimelineActionProcessor({
-    db,
+    repo: createClickRepository(db),
     clients,
     actions: opts.actions ?? defaultActionRegistry(),
     lease: createActivityLease(connection, { ttlMs: config.WORKER_LOCK_DURATION_MS, prefix: config.QUEUE_PREFIX }),
@@ -116,21 +117,18 @@ export function startWorkerRuntime(opts: {
   });
   worker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'worker error'));
 
-  const producer = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
+  const queue = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
   // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
-  producer.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
-  const jobOptions = timelineActionJobOptions({
-    attempts: config.CLICK_JOB_ATTEMPTS,
-    backoffMs: config.CLICK_JOB_BACKOFF_MS,
+  queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
+  const producer = createClickProducer(queue, {
+    jobOptions: timelineActionJobOptions({
+      attempts: config.CLICK_JOB_ATTEMPTS,
+      backoffMs: config.CLICK_JOB_BACKOFF_MS,
+    }),
   });
-  const relay = createIntakeRelay({ db, queue: producer, logger, jobOptions });
-  const sweeper = createStuckClickSweeper({
-    db,
-    queue: producer,
-    logger,
-    staleAfterMs: config.SWEEP_STALE_AFTER_MS,
-    jobOptions,
-  });
+  const clicks = createTimelineEventsRepository(db);
+  const relay = createIntakeRelay({ clicks, producer, logger });
+  const sweeper = createStuckClickSweeper({ clicks, producer, logger, staleAfterMs: config.SWEEP_STALE_AFTER_MS });
   const timers = [
     every(config.RELAY_INTERVAL_MS, () => relay.runOnce(), logger, 'relay'),
     every(config.SWEEP_INTERVAL_MS, () => sweeper.runOnce(), logger, 'sweeper'),
@@ -147,7 +145,7 @@ export function startWorkerRuntime(opts: {
       await worker.close(); // waits for running jobs: a started click is never abandoned
       await Promise.all(timers.map((t) => t.idle()));
       clients.close();
-      await producer.close();
+      await queue.close();
       await connection.quit().catch(() => {});
     },
   };

@@ -1,5 +1,5 @@
 import { AppError, type Logger, sha256Hex, type TokenCipher } from '@b24app/core';
-import type { Db } from '@b24app/db';
+import type { Db, TimelineEventsRepository } from '@b24app/db';
 import { encryptTokenColumns } from '@b24app/bitrix24';
 import type { HostPolicy } from '../b24/host-policy.js';
 import type { FetchAppInfo } from './oauth-app-info.js';
@@ -20,6 +20,7 @@ export interface InstallInput {
 
 export interface InstallServiceDeps {
   db: Db;
+  clicks: Pick<TimelineEventsRepository, 'requeueAfterReinstall'>;
   cipher: TokenCipher;
   hostPolicy: HostPolicy;
   fetchAppInfo: FetchAppInfo;
@@ -106,10 +107,7 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
         await tx.portalSettings.upsert({ where: { portalId: row.id }, create: { portalId: row.id }, update: {} });
         // Clicks that came while the portal had no usable tokens are still locked cards: with tokens back,
         // hand them to the relay again so each one ends in its update.
-        await tx.timelineEvent.updateMany({
-          where: { portalId: row.id, state: 'FAILED', outcome: 'portal_gone' },
-          data: { state: 'RECEIVED', outcome: null, enqueuedAt: null, finishedAt: null },
-        });
+        await deps.clicks.requeueAfterReinstall(tx, row.id);
         return { portalId: row.id, reinstall };
       });
 

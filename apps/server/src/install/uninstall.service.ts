@@ -1,9 +1,10 @@
 import type { Logger } from '@b24app/core';
-import type { Db } from '@b24app/db';
+import type { Db, TimelineEventsRepository } from '@b24app/db';
 import { verifyApplicationToken } from '../b24/verify-application-token.js';
 
 export interface UninstallServiceDeps {
   db: Db;
+  clicks: Pick<TimelineEventsRepository, 'purgePortal'>;
   forgetClient: (memberId: string) => void;
   logger: Logger;
 }
@@ -32,7 +33,7 @@ export function createUninstallService(deps: UninstallServiceDeps) {
           },
         });
         if (input.clean) {
-          await tx.timelineEvent.deleteMany({ where: { portalId: portal.id } });
+          await deps.clicks.purgePortal(tx, portal.id);
           await tx.approval.deleteMany({ where: { portalId: portal.id } });
           await tx.portalSettings.deleteMany({ where: { portalId: portal.id } });
         }
