@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { approvalActivityPayload, ORIGINATOR_ID } from '@b24app/approvals';
+import { type ActivityPayload, approvalActivityPayload, ORIGINATOR_ID } from '@b24app/approvals';
 import { AppError, type Logger } from '@b24app/core';
 import type { Approval, Db } from '@b24app/db';
 import { isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
@@ -13,6 +13,28 @@ async function findActivityOf(client: PortalClient, approvalId: string): Promise
   });
   const id = Number(rows?.[0]?.ID);
   return Number.isInteger(id) && id > 0 ? id : null;
+}
+
+/** crm.activity.configurable.add of the approval's card, never retried blindly; a lost answer is resolved by originId. */
+async function addActivity(client: PortalClient, row: Approval, payload: ActivityPayload): Promise<number> {
+  try {
+    const result = await client.call<{ activity: { id: number } }>(
+      'crm.activity.configurable.add',
+      {
+        ownerTypeId: row.ownerTypeId,
+        ownerId: row.ownerId,
+        fields: { ...payload.fields, originatorId: ORIGINATOR_ID, originId: row.id },
+        layout: payload.layout,
+      },
+      { idempotent: false },
+    );
+    return Number(result.activity.id);
+  } catch (e) {
+    // Timeout or 5xx after sending: the portal may have created it. Our originId tells.
+    const found = isBitrix24Error(e) && e.maybeApplied ? await findActivityOf(client, row.id).catch(() => null) : null;
+    if (found === null) throw e;
+    return found;
+  }
 }
 
 /**
@@ -127,16 +149,17 @@ export function createApprovalService(
     db.approval.updateMany({ where: { id, addClaimId: claimId }, data: { addClaimId: null, addClaimUntil: null } });
 
   /**
-   * Waits (bounded) while another request holds the claim: its activity once it exists, our claim if it gave up
-   * (its add failed) or its claim lapsed, or still `creating` when the wait is over.
+   * Takes the claim of a row someone else inserted, waiting (bounded) while another request holds it: null once
+   * we hold it (free, given up after a failed add, or lapsed), else the row as it stands when its activity
+   * exists or the wait is over.
    */
-  async function awaitOtherAdd(id: string, claimId: string): Promise<{ row: Approval | null; claimed: boolean }> {
+  async function claimOrAwait(id: string, claimId: string): Promise<Approval | null> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      if (await takeClaim(id, claimId)) return { row: null, claimed: true };
+      if (await takeClaim(id, claimId)) return null;
       const row = await db.approval.findUnique({ where: { id } });
       if (!row) throw new AppError('NOT_FOUND', 'the approval of this idempotency key was deleted');
-      if (row.activityId !== null || Date.now() >= deadline) return { row, claimed: false };
+      if (row.activityId !== null || Date.now() >= deadline) return row;
       await new Promise((r) => setTimeout(r, pollMs));
     }
   }
@@ -156,11 +179,9 @@ export function createApprovalService(
         throw new AppError('CONFLICT', 'this idempotency key was used for another CRM item');
       }
       if (row.activityId !== null) return { approval: row, outcome: 'existing' };
-      if (!inserted && !(await takeClaim(row.id, claimId))) {
-        const waited = await awaitOtherAdd(row.id, claimId);
-        if (!waited.claimed && waited.row) {
-          return { approval: waited.row, outcome: waited.row.activityId !== null ? 'existing' : 'creating' };
-        }
+      if (!inserted) {
+        const other = await claimOrAwait(row.id, claimId);
+        if (other) return { approval: other, outcome: other.activityId !== null ? 'existing' : 'creating' };
       }
 
       // We hold the claim: only we add for this row until we settle it or the claim lapses.
@@ -175,27 +196,7 @@ export function createApprovalService(
         // A row someone added for before (lost answer, crashed holder) may have its activity: look first.
         activityId = inserted ? null : await findActivityOf(client, row.id);
         if (activityId !== null) outcome = 'existing';
-        else {
-          try {
-            const result = await client.call<{ activity: { id: number } }>(
-              'crm.activity.configurable.add',
-              {
-                ownerTypeId: row.ownerTypeId,
-                ownerId: row.ownerId,
-                fields: { ...payload.fields, originatorId: ORIGINATOR_ID, originId: row.id },
-                layout: payload.layout,
-              },
-              { idempotent: false },
-            );
-            activityId = Number(result.activity.id);
-          } catch (e) {
-            // Timeout or 5xx after sending: the portal may have created it. Our originId tells.
-            const found =
-              isBitrix24Error(e) && e.maybeApplied ? await findActivityOf(client, row.id).catch(() => null) : null;
-            if (found === null) throw e;
-            activityId = found;
-          }
-        }
+        else activityId = await addActivity(client, row, payload);
       } catch (e) {
         // Without a key nobody can retry this row: remove it so it does not linger as a ghost. With a key, let
         // go of the claim so the next request with it (or one waiting now) adds.
