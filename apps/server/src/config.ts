@@ -7,6 +7,10 @@ export const serverEnvSchema = commonEnvSchema.extend({
   API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   /** Where the install and app pages load the BX24 JS library from (the emulator serves a stand-in). */
   B24_JS_SDK_URL: z.url().default('https://api.bitrix24.com/api/v1/'),
+  /** Database-checked event authentication failures one client address may cause per minute (per replica). */
+  EVENT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** Express `trust proxy`: which hops' X-Forwarded-For is believed (the client address of the limits). */
+  TRUST_PROXY: z.string().min(1).default('loopback, linklocal, uniquelocal'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** How long POST /api/v1/approvals waits for a concurrent add of the same Idempotency-Key before a 202. */
   APPROVAL_CREATE_WAIT_MS: z.coerce.number().int().nonnegative().default(5_000),

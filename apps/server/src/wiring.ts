@@ -1,11 +1,6 @@
-import { createTokenCipher, type Logger } from '@b24app/core';
+import type { Logger } from '@b24app/core';
 import { createTimelineEventsRepository, type Db } from '@b24app/db';
-import {
-  createPortalClients,
-  createPortalRateLimiter,
-  createPrismaTokenStore,
-  type PortalClients,
-} from '@b24app/bitrix24';
+import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
 import { createClickProducer, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -13,12 +8,15 @@ import type { Registry } from 'prom-client';
 import type { ServerDeps } from './app.js';
 import { createApprovalService } from './approvals/approval.service.js';
 import { createApplicationTokenVerifier } from './b24/application-token-verifier.js';
+import { createFailedCheckLimiter } from './b24/failed-check-limiter.js';
 import { createHostPolicy } from './b24/host-policy.js';
 import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
 import { createInstallService } from './install/install.service.js';
 import { createAppInfoFetcher } from './install/oauth-app-info.js';
+import { createPortalAdminCheck } from './install/portal-admin-check.js';
 import { createUninstallService } from './install/uninstall.service.js';
+import { createServerMetrics } from './observability/server-metrics.js';
 import { createTimelineIntake } from './timeline/timeline-intake.service.js';
 
 /**
@@ -35,24 +33,27 @@ export function buildServerDeps(opts: {
   fetchImpl?: typeof fetch;
 }): ServerDeps & { queue: Queue; clients: PortalClients; close: () => Promise<void> } {
   const { config, logger, db, redis } = opts;
-  const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
-  const store = createPrismaTokenStore(db, cipher);
-  const limiter = createPortalRateLimiter(redis, {
-    policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
-  });
-  const clients = createPortalClients({
-    store,
-    limiter,
-    clientId: config.B24_CLIENT_ID,
-    clientSecret: config.B24_CLIENT_SECRET,
-    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
+  // headroom is read at scrape time only, after `limiter` below exists.
+  const serverMetrics = createServerMetrics(opts.metrics, { headroom: (ids) => limiter.headroom(ids) });
+  const { store, limiter, clients } = createPortalClientsFromConfig(config, {
+    db,
+    redis,
+    observer: serverMetrics.portal,
     logger,
     ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
   });
   const queue = new Queue(timelineActionJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const handlerUrl = `${config.APP_URL}/b24/events`;
-  const verifier = createApplicationTokenVerifier(db);
+  const verifier = createApplicationTokenVerifier({
+    db,
+    redis,
+    // SUBSCRIBE takes a connection of its own; it queues while Redis is away and resubscribes itself.
+    subscriber: redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: false }),
+    channel: `${config.QUEUE_PREFIX}:application-token-changed`,
+    limiter: createFailedCheckLimiter({ maxFailures: config.EVENT_AUTH_FAILURES_PER_MINUTE, windowMs: 60_000 }),
+    logger,
+  });
   const forget = (memberId: string) => {
     clients.forget(memberId);
     verifier.forget(memberId);
@@ -69,13 +70,14 @@ export function buildServerDeps(opts: {
   const install = createInstallService({
     db,
     clicks,
-    cipher,
+    tokens: store,
     hostPolicy: createHostPolicy({
       oauthHosts: config.B24_OAUTH_HOSTS,
       portalHosts: config.B24_PORTAL_HOSTS,
       allowHttp: config.B24_ALLOW_HTTP,
     }),
     fetchAppInfo: createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+    checkPortalAdmin: createPortalAdminCheck(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
     clientId: config.B24_CLIENT_ID,
     bindEvents: async (memberId) => {
       await reconcileEventBindings(await clients.get(memberId), handlerUrl, logger);
@@ -88,13 +90,14 @@ export function buildServerDeps(opts: {
     config,
     logger,
     metrics: opts.metrics,
+    serverMetrics,
     isStopping: opts.isStopping,
     readiness: {
       database: async () => void (await db.$queryRaw`SELECT 1`),
       redis: async () => void (await redis.ping()),
     },
     install,
-    uninstall: createUninstallService({ db, clicks, forgetClient: forget, logger }),
+    uninstall: createUninstallService({ db, clicks, tokens: store, forgetClient: forget, logger }),
     timeline,
     approvals: createApprovalService({
       db,
@@ -105,11 +108,13 @@ export function buildServerDeps(opts: {
       claimTtlMs: 4 * (5_000 + config.B24_REQUEST_TIMEOUT_MS) + 10_000,
     }),
     queue,
+    queues: [queue],
     clients,
     close: async () => {
       await timeline.flush();
       clients.close();
       await queue.close();
+      await verifier.close();
     },
   };
 }
