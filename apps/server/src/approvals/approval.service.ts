@@ -188,6 +188,8 @@ export function createApprovalService(
       const payload = approvalActivityPayload(row, {
         badgeCode: portal.settings?.badgeCode ?? null,
         lang: portal.settings?.language ?? 'en',
+        iconCode: portal.settings?.iconCode ?? null,
+        logoCode: portal.settings?.logoCode ?? null,
       });
       let activityId: number | null = null;
       let outcome: CreateOutcome = 'created';
