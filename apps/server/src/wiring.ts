@@ -118,7 +118,14 @@ export function buildServerDeps(opts: {
     install,
     uninstall: createUninstallService({ db, clicks, tokens: store, forgetClient: forget, logger }),
     timeline,
-    approvals: createApprovalService({ db, clients, logger }),
+    approvals: createApprovalService({
+      db,
+      clients,
+      logger,
+      waitMs: config.APPROVAL_CREATE_WAIT_MS,
+      // Longer than an add can last: 4 attempts (packages/bitrix24 DEFAULT_RETRY), each a slot wait and a request.
+      claimTtlMs: 4 * (5_000 + config.B24_REQUEST_TIMEOUT_MS) + 10_000,
+    }),
     queue,
     queues: [queue],
     clients,

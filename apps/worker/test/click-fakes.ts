@@ -17,6 +17,8 @@ export function approval(over: Partial<Approval> = {}): Approval {
     ownerTypeId: 2,
     ownerId: 10,
     activityId: 100,
+    addClaimId: null,
+    addClaimUntil: null,
     title: 'Buy a laptop',
     description: null,
     responsibleId: null,

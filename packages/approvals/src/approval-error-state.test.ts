@@ -9,6 +9,8 @@ const base: Approval = {
   ownerTypeId: 2,
   ownerId: 1,
   activityId: 1,
+  addClaimId: null,
+  addClaimUntil: null,
   title: 'T'.repeat(300),
   description: 'D'.repeat(5_000),
   responsibleId: 12,

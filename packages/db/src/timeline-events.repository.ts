@@ -329,6 +329,8 @@ export function toApproval(r: Record<string, unknown>): Approval {
     ownerTypeId: r.owner_type_id as number,
     ownerId: r.owner_id as number,
     activityId: (r.activity_id as number | null) ?? null,
+    addClaimId: (r.add_claim_id as string | null) ?? null,
+    addClaimUntil: (r.add_claim_until as Date | null) ?? null,
     title: r.title as string,
     description: (r.description as string | null) ?? null,
     responsibleId: (r.responsible_id as number | null) ?? null,
