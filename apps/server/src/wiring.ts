@@ -64,7 +64,7 @@ export function buildServerDeps(opts: {
       backoffMs: config.CLICK_JOB_BACKOFF_MS,
     }),
   });
-  const timeline = createTimelineIntake({ clicks, producer, verifier, logger });
+  const timeline = createTimelineIntake({ clicks, producer, cipher, verifier, logger });
 
   const install = createInstallService({
     db,

@@ -1,5 +1,5 @@
 import { createTokenCipher, type Logger } from '@b24app/core';
-import { createTimelineEventsRepository, type Db } from '@b24app/db';
+import { createTimelineEventsRepository, type Db, openClickUserAuth } from '@b24app/db';
 import {
   createPortalClients,
   createPortalRateLimiter,
@@ -16,6 +16,7 @@ import { type ActionHandlerRegistry, defaultActionRegistry } from './timeline/ac
 import { createClickMetrics } from './timeline/click-metrics.js';
 import { createActivityLease } from './timeline/activity-lease.js';
 import { createClickRepository } from './timeline/click.repository.js';
+import { createClickingUserProver } from './timeline/clicking-user.js';
 import { DelayJob } from './timeline/click-outcome.js';
 import { createStuckClickSweeper } from './timeline/stuck-click-sweeper.js';
 import { createTimelineActionProcessor } from './timeline/timeline-action.processor.js';
@@ -62,18 +63,24 @@ export function startWorkerRuntime(opts: {
   const connection: Redis = createRedis(config.REDIS_URL, 'worker');
   connection.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
   const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
+  const limiter = createPortalRateLimiter(connection, {
+    policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
+  });
   const clients = createPortalClients({
     store: createPrismaTokenStore(db, cipher),
-    limiter: createPortalRateLimiter(connection, {
-      policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
-    }),
+    limiter,
     clientId: config.B24_CLIENT_ID,
     clientSecret: config.B24_CLIENT_SECRET,
     requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
     logger,
   });
+  const prover = createClickingUserProver({ limiter, timeoutMs: config.B24_REQUEST_TIMEOUT_MS });
   const processor = createTimelineActionProcessor({
     repo: createClickRepository(db),
+    clicker: async (event, portal) => {
+      const auth = openClickUserAuth(cipher, event);
+      return auth ? prover.prove(portal, auth) : null;
+    },
     clients,
     actions: opts.actions ?? defaultActionRegistry(),
     lease: createActivityLease(connection, { ttlMs: config.WORKER_LOCK_DURATION_MS, prefix: config.QUEUE_PREFIX }),
