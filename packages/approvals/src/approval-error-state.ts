@@ -6,13 +6,14 @@
  * deadline blocks. It is validated before it leaves, so we never send a second invalid update.
  */
 import type { Approval } from '@b24app/db';
-import { approvalLayout, type Layout, SYSTEM_ICONS, SYSTEM_LOGOS, validateLayout } from '@b24app/layout';
-import { approvalView } from './approval-activity.js';
+import { type Layout, SYSTEM_ICONS, SYSTEM_LOGOS, validateLayout } from '@b24app/layout';
+import { approvalLayout } from './approval-layout.js';
+import { type ApprovalRow, approvalView } from './approval-view.js';
 
 const MAX_TITLE = 100;
 
 export function approvalErrorStatePayload(
-  a: Parameters<typeof approvalView>[0] & Pick<Approval, 'state'>,
+  a: ApprovalRow & Pick<Approval, 'state'>,
   opts: { lang?: string; error: string },
 ): { layout: Layout } {
   const decided = a.state !== 'PENDING';
