@@ -107,7 +107,12 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
           throw new RetryLater('approval create in flight');
         }
         // Not one of our approvals (or its data was purged): re-send its layout so the lock clears.
-        await client.call('crm.activity.configurable.update', { id: event.activityId, layout: got.activity.layout });
+        // `fields` is required on update: only `completed`, as stored, so nothing else about it changes.
+        await client.call('crm.activity.configurable.update', {
+          id: event.activityId,
+          fields: { completed: got.activity.fields?.completed === true },
+          layout: got.activity.layout,
+        });
         log.warn('click on an activity without an approval: lock released');
         return finish(event.id, 'unknown_activity', null, true);
       }
