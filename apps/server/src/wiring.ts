@@ -1,11 +1,6 @@
-import { createTokenCipher, type Logger } from '@b24app/core';
+import type { Logger } from '@b24app/core';
 import { createTimelineEventsRepository, type Db } from '@b24app/db';
-import {
-  createPortalClients,
-  createPortalRateLimiter,
-  createPrismaTokenStore,
-  type PortalClients,
-} from '@b24app/bitrix24';
+import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
 import { createClickProducer, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -18,6 +13,7 @@ import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
 import { createInstallService } from './install/install.service.js';
 import { createAppInfoFetcher } from './install/oauth-app-info.js';
+import { createPortalAdminCheck } from './install/portal-admin-check.js';
 import { createUninstallService } from './install/uninstall.service.js';
 import { createTimelineIntake } from './timeline/timeline-intake.service.js';
 
@@ -35,17 +31,9 @@ export function buildServerDeps(opts: {
   fetchImpl?: typeof fetch;
 }): ServerDeps & { queue: Queue; clients: PortalClients; close: () => Promise<void> } {
   const { config, logger, db, redis } = opts;
-  const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
-  const store = createPrismaTokenStore(db, cipher);
-  const limiter = createPortalRateLimiter(redis, {
-    policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
-  });
-  const clients = createPortalClients({
-    store,
-    limiter,
-    clientId: config.B24_CLIENT_ID,
-    clientSecret: config.B24_CLIENT_SECRET,
-    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
+  const { cipher, store, clients } = createPortalClientsFromConfig(config, {
+    db,
+    redis,
     logger,
     ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
   });
@@ -69,13 +57,14 @@ export function buildServerDeps(opts: {
   const install = createInstallService({
     db,
     clicks,
-    cipher,
+    tokens: store,
     hostPolicy: createHostPolicy({
       oauthHosts: config.B24_OAUTH_HOSTS,
       portalHosts: config.B24_PORTAL_HOSTS,
       allowHttp: config.B24_ALLOW_HTTP,
     }),
     fetchAppInfo: createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+    checkPortalAdmin: createPortalAdminCheck(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
     clientId: config.B24_CLIENT_ID,
     bindEvents: async (memberId) => {
       await reconcileEventBindings(await clients.get(memberId), handlerUrl, logger);
@@ -94,7 +83,7 @@ export function buildServerDeps(opts: {
       redis: async () => void (await redis.ping()),
     },
     install,
-    uninstall: createUninstallService({ db, clicks, forgetClient: forget, logger }),
+    uninstall: createUninstallService({ db, clicks, tokens: store, forgetClient: forget, logger }),
     timeline,
     approvals: createApprovalService({ db, clients, logger }),
     queue,

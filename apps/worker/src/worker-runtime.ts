@@ -1,11 +1,6 @@
-import { createTokenCipher, type Logger } from '@b24app/core';
+import type { Logger } from '@b24app/core';
 import { createTimelineEventsRepository, type Db, openClickUserAuth } from '@b24app/db';
-import {
-  createPortalClients,
-  createPortalRateLimiter,
-  createPrismaTokenStore,
-  type PortalClients,
-} from '@b24app/bitrix24';
+import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
 import { createClickProducer, createRedis, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -62,18 +57,7 @@ export function startWorkerRuntime(opts: {
   const { config, db, logger } = opts;
   const connection: Redis = createRedis(config.REDIS_URL, 'worker');
   connection.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
-  const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
-  const limiter = createPortalRateLimiter(connection, {
-    policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
-  });
-  const clients = createPortalClients({
-    store: createPrismaTokenStore(db, cipher),
-    limiter,
-    clientId: config.B24_CLIENT_ID,
-    clientSecret: config.B24_CLIENT_SECRET,
-    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
-    logger,
-  });
+  const { cipher, limiter, clients } = createPortalClientsFromConfig(config, { db, redis: connection, logger });
   const prover = createClickingUserProver({ limiter, timeoutMs: config.B24_REQUEST_TIMEOUT_MS });
   const processor = createTimelineActionProcessor({
     repo: createClickRepository(db),
