@@ -1,4 +1,4 @@
-import type { Logger } from '@b24app/core';
+import { createTokenCipher, type Logger } from '@b24app/core';
 import { createTimelineEventsRepository, type Db } from '@b24app/db';
 import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
 import { createClickProducer, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
@@ -7,7 +7,9 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ServerDeps } from './app.js';
 import { createApprovalService } from './approvals/approval.service.js';
+import { buildAppPage } from './app-page/app-page.wiring.js';
 import { createApplicationTokenVerifier } from './b24/application-token-verifier.js';
+import { createFailedCheckLimiter } from './b24/failed-check-limiter.js';
 import { createHostPolicy } from './b24/host-policy.js';
 import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
@@ -15,6 +17,7 @@ import { createInstallService } from './install/install.service.js';
 import { createAppInfoFetcher } from './install/oauth-app-info.js';
 import { createPortalAdminCheck } from './install/portal-admin-check.js';
 import { createUninstallService } from './install/uninstall.service.js';
+import { createServerMetrics } from './observability/server-metrics.js';
 import { createTimelineIntake } from './timeline/timeline-intake.service.js';
 
 /**
@@ -31,16 +34,27 @@ export function buildServerDeps(opts: {
   fetchImpl?: typeof fetch;
 }): ServerDeps & { queue: Queue; clients: PortalClients; close: () => Promise<void> } {
   const { config, logger, db, redis } = opts;
-  const { cipher, store, clients } = createPortalClientsFromConfig(config, {
+  // headroom is read at scrape time only, after `limiter` below exists.
+  const serverMetrics = createServerMetrics(opts.metrics, { headroom: (ids) => limiter.headroom(ids) });
+  const { cipher, store, limiter, clients } = createPortalClientsFromConfig(config, {
     db,
     redis,
+    observer: serverMetrics.portal,
     logger,
     ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
   });
   const queue = new Queue(timelineActionJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const handlerUrl = `${config.APP_URL}/b24/events`;
-  const verifier = createApplicationTokenVerifier(db);
+  const verifier = createApplicationTokenVerifier({
+    db,
+    redis,
+    // SUBSCRIBE takes a connection of its own; it queues while Redis is away and resubscribes itself.
+    subscriber: redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: false }),
+    channel: `${config.QUEUE_PREFIX}:application-token-changed`,
+    limiter: createFailedCheckLimiter({ maxFailures: config.EVENT_AUTH_FAILURES_PER_MINUTE, windowMs: 60_000 }),
+    logger,
+  });
   const forget = (memberId: string) => {
     clients.forget(memberId);
     verifier.forget(memberId);
@@ -54,16 +68,18 @@ export function buildServerDeps(opts: {
   });
   const timeline = createTimelineIntake({ clicks, producer, cipher, verifier, logger });
 
+  const hostPolicy = createHostPolicy({
+    oauthHosts: config.B24_OAUTH_HOSTS,
+    portalHosts: config.B24_PORTAL_HOSTS,
+    allowHttp: config.B24_ALLOW_HTTP,
+  });
+  const fetchAppInfo = createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {});
   const install = createInstallService({
     db,
     clicks,
     tokens: store,
-    hostPolicy: createHostPolicy({
-      oauthHosts: config.B24_OAUTH_HOSTS,
-      portalHosts: config.B24_PORTAL_HOSTS,
-      allowHttp: config.B24_ALLOW_HTTP,
-    }),
-    fetchAppInfo: createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+    hostPolicy,
+    fetchAppInfo,
     checkPortalAdmin: createPortalAdminCheck(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
     clientId: config.B24_CLIENT_ID,
     bindEvents: async (memberId) => {
@@ -73,10 +89,27 @@ export function buildServerDeps(opts: {
     logger,
   });
 
+  const appPage = buildAppPage({
+    db,
+    // The session's copy of the user token is sealed with the same key ring as the stored portal tokens.
+    cipher: createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []),
+    sessionSecret: config.TOKEN_ENCRYPTION_KEY[0] ?? '',
+    sessionTtlSec: config.APP_SESSION_TTL_SEC,
+    hostPolicy,
+    fetchAppInfo,
+    clientId: config.B24_CLIENT_ID,
+    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
+    clicks,
+    pageDir: config.APP_PAGE_DIR,
+    ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+  });
+
   return {
     config,
     logger,
+    appPage,
     metrics: opts.metrics,
+    serverMetrics,
     isStopping: opts.isStopping,
     readiness: {
       database: async () => void (await db.$queryRaw`SELECT 1`),
@@ -87,11 +120,13 @@ export function buildServerDeps(opts: {
     timeline,
     approvals: createApprovalService({ db, clients, logger }),
     queue,
+    queues: [queue],
     clients,
     close: async () => {
       await timeline.flush();
       clients.close();
       await queue.close();
+      await verifier.close();
     },
   };
 }

@@ -29,6 +29,8 @@ const health = createHealthServer({
   },
   isStopping: () => stopping,
   metrics,
+  metricsToken: config.METRICS_TOKEN,
+  logger,
 });
 health.listen(config.WORKER_HEALTH_PORT, () => {
   logger.info({ port: config.WORKER_HEALTH_PORT, concurrency: config.WORKER_CONCURRENCY }, 'worker started');

@@ -6,9 +6,9 @@ import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config.js';
+import { createWorkerMetrics } from './observability/worker-metrics.js';
 import { createIntakeRelay } from './relay/intake-relay.js';
 import { type ActionHandlerRegistry, defaultActionRegistry } from './timeline/action-handlers/index.js';
-import { createClickMetrics } from './timeline/click-metrics.js';
 import { createActivityLease } from './timeline/activity-lease.js';
 import { createClickRepository } from './timeline/click.repository.js';
 import { createClickingUserProver } from './timeline/clicking-user.js';
@@ -57,7 +57,19 @@ export function startWorkerRuntime(opts: {
   const { config, db, logger } = opts;
   const connection: Redis = createRedis(config.REDIS_URL, 'worker');
   connection.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
-  const { cipher, limiter, clients } = createPortalClientsFromConfig(config, { db, redis: connection, logger });
+  const queue = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
+  // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
+  queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
+  // headroom is read at scrape time only, after `limiter` below exists.
+  const metrics = opts.metrics
+    ? createWorkerMetrics(opts.metrics, { db, queues: [queue], headroom: (ids) => limiter.headroom(ids) })
+    : undefined;
+  const { cipher, limiter, clients } = createPortalClientsFromConfig(config, {
+    db,
+    redis: connection,
+    logger,
+    ...(metrics ? { observer: metrics.portal } : {}),
+  });
   const prover = createClickingUserProver({ limiter, timeoutMs: config.B24_REQUEST_TIMEOUT_MS });
   const processor = createTimelineActionProcessor({
     repo: createClickRepository(db),
@@ -68,7 +80,7 @@ export function startWorkerRuntime(opts: {
     clients,
     actions: opts.actions ?? defaultActionRegistry(),
     lease: createActivityLease(connection, { ttlMs: config.WORKER_LOCK_DURATION_MS, prefix: config.QUEUE_PREFIX }),
-    ...(opts.metrics ? { metrics: createClickMetrics(opts.metrics) } : {}),
+    ...(metrics ? { metrics: metrics.clicks } : {}),
     logger,
   });
 
@@ -78,14 +90,37 @@ export function startWorkerRuntime(opts: {
       // Re-validate: the queue is a boundary too.
       const { eventId } = timelineActionJob.schema.parse(job.data);
       const maxAttempts = job.opts.attempts ?? 1;
+      const started = performance.now();
+      let memberId: string | undefined;
+      // One line per job run: jobId is the click's eventId, the id the intake's request line carries too.
+      const ran = (outcome: 'completed' | 'delayed' | 'failed', err?: unknown) => {
+        const seconds = (performance.now() - started) / 1000;
+        metrics?.job(job.name, outcome, seconds);
+        logger.info(
+          {
+            jobId: job.id,
+            kind: job.name,
+            eventId,
+            ...(memberId ? { memberId } : {}),
+            attempt: job.attemptsMade + 1,
+            outcome,
+            ms: Math.round(seconds * 1000),
+            ...(err ? { err: { message: (err as Error).message } } : {}),
+          },
+          'job finished',
+        );
+      };
       try {
-        await processor.process(eventId, { finalAttempt: job.attemptsMade + 1 >= maxAttempts });
+        memberId = await processor.process(eventId, { finalAttempt: job.attemptsMade + 1 >= maxAttempts });
+        ran('completed');
       } catch (e) {
         if (e instanceof DelayJob) {
           // Wait for the portal's bucket without holding a worker slot and without spending an attempt.
           await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
+          ran('delayed');
           throw new DelayedError();
         }
+        ran('failed', e);
         throw e;
       }
     },
@@ -108,9 +143,6 @@ export function startWorkerRuntime(opts: {
   });
   worker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'worker error'));
 
-  const queue = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
-  // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
-  queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const producer = createClickProducer(queue, {
     jobOptions: timelineActionJobOptions({
       attempts: config.CLICK_JOB_ATTEMPTS,

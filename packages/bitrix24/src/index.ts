@@ -6,6 +6,7 @@ export {
   kindOf,
   restError,
 } from './bitrix24-errors.js';
+export { noPortalCallObserver, type PortalCallObserver } from './portal-call-observer.js';
 export { oauthTokenUrl, refreshWithOAuthServer, type RefreshRequest } from './oauth-refresh.js';
 export type {
   BatchCommand,

@@ -1,6 +1,7 @@
 import { type CommonEnv, createTokenCipher, type Logger, type TokenCipher } from '@b24app/core';
 import type { Db } from '@b24app/db';
 import type { Redis } from 'ioredis';
+import type { PortalCallObserver } from './portal-call-observer.js';
 import { createPortalClients, type PortalClients } from './portal-clients.js';
 import { createPortalRateLimiter, type PortalRateLimiter } from './portal-rate-limiter.js';
 import { createPrismaTokenStore, type PrismaTokenStore } from './prisma-token-store.js';
@@ -32,7 +33,14 @@ export interface PortalClientChain {
  */
 export function createPortalClientsFromConfig(
   config: PortalClientsConfig,
-  deps: { db: Db; redis: Redis; logger: Logger; fetch?: typeof fetch },
+  deps: {
+    db: Db;
+    redis: Redis;
+    logger: Logger;
+    fetch?: typeof fetch;
+    /** Metrics hook of the app (REST requests by method and outcome, refreshes). */
+    observer?: PortalCallObserver;
+  },
 ): PortalClientChain {
   const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
   const store = createPrismaTokenStore(deps.db, cipher);
@@ -47,6 +55,7 @@ export function createPortalClientsFromConfig(
     requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
     logger: deps.logger,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.observer ? { observer: deps.observer } : {}),
   });
   return { cipher, store, limiter, clients };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '@b24app/core';
 import { Bitrix24Error } from './bitrix24-errors.js';
+import { noPortalCallObserver, type PortalCallObserver } from './portal-call-observer.js';
 import { type PortalClient, type PortalClientSettings, SdkPortalClient } from './portal-client.js';
 import type { PortalRateLimiter } from './portal-rate-limiter.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
@@ -22,6 +23,8 @@ export interface PortalClientsDeps {
   retry?: Partial<Omit<RetryOptions, 'idempotent'>>;
   /** For the OAuth refresh request (tests). */
   fetch?: typeof fetch;
+  /** Metrics hook: every HTTP request's outcome and every refresh. */
+  observer?: PortalCallObserver;
 }
 
 export interface PortalClients {
@@ -44,6 +47,7 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
     defaultMaxWaitMs: deps.defaultMaxWaitMs ?? 5_000,
     expirySkewSec: deps.expirySkewSec ?? 60,
     retry: { ...DEFAULT_RETRY, ...deps.retry },
+    observer: deps.observer ?? noPortalCallObserver,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   };
   const clients = new Map<string, SdkPortalClient>();

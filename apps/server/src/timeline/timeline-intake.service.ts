@@ -8,7 +8,7 @@ import { timelineDedupeKey } from './dedupe-key.js';
 import { createEnqueuedMarker } from './enqueued-marker.js';
 
 export interface TimelineIntake {
-  accept(event: TimelineActionEvent): Promise<{ eventId: string; duplicate: boolean }>;
+  accept(event: TimelineActionEvent, source?: { ip?: string }): Promise<{ eventId: string; duplicate: boolean }>;
   /** Writes pending bookkeeping (call on shutdown). */
   flush(): Promise<void>;
 }
@@ -33,9 +33,9 @@ export function createTimelineIntake(deps: {
   const marker = createEnqueuedMarker(deps.clicks, deps.logger);
 
   return {
-    async accept(event) {
+    async accept(event, source) {
       const memberId = event.auth.member_id.toLowerCase();
-      const portal = await deps.verifier.verify(memberId, event.auth.application_token);
+      const portal = await deps.verifier.verify(memberId, event.auth.application_token, source);
       if (portal.status === 'UNINSTALLED') throw new AppError('UNAUTHORIZED', 'event authentication failed');
 
       const { id: actionId, entityTypeId, entityId, activityId, userId: dataUserId, ...rest } = event.data;

@@ -57,7 +57,8 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
   const metrics = deps.metrics ?? noClickMetrics;
   const names = deps.names ?? createUserNameCache();
 
-  async function process(eventId: string, opts: ProcessOptions): Promise<void> {
+  /** Resolves with the click's portal (member id) for the job's log line; undefined when there was nothing to do. */
+  async function process(eventId: string, opts: ProcessOptions): Promise<string | undefined> {
     const loaded = await repo.loadClick(eventId);
     if (!loaded || loaded.event.state === 'DONE' || loaded.event.state === 'FAILED') return; // purged (CLEAN=1) or finished
     const { event, portal } = loaded;
@@ -68,6 +69,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
     });
     // Another worker is on this card: it will take this click too if it came earlier; otherwise try shortly.
     if (held.busy) throw new DelayJob(BUSY_RETRY_MS, 'activity_busy');
+    return portal.memberId;
   }
 
   async function processOne(event: ClickRecord, portal: ClickPortal, opts: ProcessOptions): Promise<void> {
