@@ -36,7 +36,7 @@ export function buildServerDeps(opts: {
   const { config, logger, db, redis } = opts;
   // headroom is read at scrape time only, after `limiter` below exists.
   const serverMetrics = createServerMetrics(opts.metrics, { headroom: (ids) => limiter.headroom(ids) });
-  const { store, limiter, clients } = createPortalClientsFromConfig(config, {
+  const { cipher, store, limiter, clients } = createPortalClientsFromConfig(config, {
     db,
     redis,
     observer: serverMetrics.portal,
@@ -66,7 +66,7 @@ export function buildServerDeps(opts: {
       backoffMs: config.CLICK_JOB_BACKOFF_MS,
     }),
   });
-  const timeline = createTimelineIntake({ clicks, producer, verifier, logger });
+  const timeline = createTimelineIntake({ clicks, producer, cipher, verifier, logger });
 
   const hostPolicy = createHostPolicy({
     oauthHosts: config.B24_OAUTH_HOSTS,

@@ -50,5 +50,6 @@ describe('approval error-state payload', () => {
     expect(text).toContain('Ann');
     expect(text).not.toContain('could not be saved');
     expect(p.layout.footer).toBeUndefined();
+    expect(p.fields).toEqual({ completed: true });
   });
 });
