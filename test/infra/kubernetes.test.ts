@@ -67,7 +67,9 @@ describe('Kubernetes manifests (infra/k8s)', () => {
   });
 
   it('the validator is not a rubber stamp: a wrong type and a missing port are refused', () => {
-    const server = structuredClone(find('Deployment', 'b24app-server')!) as Manifest & { spec: { replicas: unknown } };
+    const server = structuredClone(find('Deployment', 'b24app-server')!) as unknown as Manifest & {
+      spec: { replicas: unknown };
+    };
     server.spec.replicas = 'two';
     expect(() => new Deployment(server as never).validate()).toThrow(/replicas/);
     const noPort = structuredClone(find('Deployment', 'b24app-server')!);

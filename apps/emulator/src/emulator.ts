@@ -9,6 +9,7 @@ import { portalRequestHandler } from './portal/portal-listener.js';
 import { type CreatePortalInput, newPortal } from './portal/portal-service.js';
 import { allMethods } from './rest/methods/index.js';
 import { bx24Routes } from './ui/bx24.routes.js';
+import { timelineImageRoutes } from './ui/timeline-images.routes.js';
 import { uiRoutes } from './ui/ui.routes.js';
 import { createPortalRestHandler } from './rest/portal-rest.handler.js';
 import { EmulatorState } from './state/emulator-state.js';
@@ -77,7 +78,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         else res.writeHead(503).end();
       });
       const portal = newPortal(ctx, input, listener.port);
-      portal.server = listener.server;
       handler = portalRequestHandler(ctx, rest, portal);
       portalListeners.set(portal.memberId, listener);
       return portal;
@@ -96,6 +96,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   app.use(oauthRoutes(ctx));
   app.use('/_emulator', controlRoutes(runtime));
   app.use(bx24Routes(ctx));
+  app.use(timelineImageRoutes());
   app.use(uiRoutes(ctx));
   const main = await listen(host, opts.port ?? 4000, app);
   ctx.mainUrl = `http://${host}:${main.port}`;

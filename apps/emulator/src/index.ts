@@ -7,6 +7,7 @@ export {
   type IssuedTokens,
 } from './control/emulator-client.js';
 export type { ActivityView, PortalView } from './control/views.js';
+export type { FailureInput, HoldInput } from './control/control.schemas.js';
 export type { RegisterAppInput } from './apps/app-registry.js';
 export type { InstallResult } from './install/install-service.js';
 export type { OAuthStats } from './state/emulator-state.js';
@@ -16,6 +17,10 @@ export type {
   DeliveryLogEntry,
   EmulatorSettings,
   FailureKind,
+  FailureRule,
+  HeldDelivery,
+  HoldRule,
+  InjectedError,
   LockRecord,
   PortalLimits,
 } from './state/model.js';

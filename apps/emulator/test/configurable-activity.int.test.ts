@@ -222,7 +222,7 @@ describe('crm.activity.configurable.update', () => {
     const view = await env.emu.client.activity(env.p.memberId, id);
     expect(view.updates).toBe(1);
     expect(view.fields).toMatchObject({ completed: true, originId: 'ext-42', deadline: '2025-02-01T01:00:00+03:00' });
-    expect((view.layout.header as { tags: { state: { type: string } } }).tags.state.type).toBe('success');
+    expect(view.layout.header.tags?.state?.type).toBe('success');
   });
 
   it('answers ERROR_WRONG_APPLICATION to another app, NOT_FOUND, 100, ERROR_EMPTY_LAYOUT, INCOMING… on merged fields', async () => {
@@ -248,11 +248,11 @@ describe('crm.activity.configurable.update', () => {
         env.p.token,
       ),
       rest(env.p.clientEndpoint, 'crm.activity.configurable.update', { layout: sampleApprovalLayout() }, env.p.token),
-      rest(env.p.clientEndpoint, 'crm.activity.configurable.update', { id, layout: {} }, env.p.token),
+      rest(env.p.clientEndpoint, 'crm.activity.configurable.update', { id, fields: {}, layout: {} }, env.p.token),
       rest(
         env.p.clientEndpoint,
         'crm.activity.configurable.update',
-        { id, fields: { isIncomingChannel: true } },
+        { id, fields: { isIncomingChannel: true }, layout: sampleApprovalLayout() },
         env.p.token,
       ),
     ]);
@@ -263,6 +263,28 @@ describe('crm.activity.configurable.update', () => {
       'INCOMING_ACTIVITY_CAN_NOT_BE_WITH_DEADLINE',
     ]);
     expect((await env.emu.client.activity(env.p.memberId, id)).updates).toBe(0);
+  });
+
+  it('requires fields and layout as the seed marks them; the switch keeps the stored ones instead', async () => {
+    const update = (params: Record<string, unknown>) =>
+      rest(env.p.clientEndpoint, 'crm.activity.configurable.update', { id, ...params }, env.p.token);
+    expect(await update({ layout: sampleApprovalLayout() })).toMatchObject({
+      status: 400,
+      body: { error: '100', error_description: 'Could not find value for parameter {fields}' },
+    });
+    expect(await update({ fields: { completed: true } })).toMatchObject({
+      status: 400,
+      body: { error: 'ERROR_EMPTY_LAYOUT' },
+    });
+    expect((await env.emu.client.activity(env.p.memberId, id)).updates).toBe(0);
+    // an empty fields object is a value: nothing changes but the layout
+    expect((await update({ fields: {}, layout: sampleApprovalLayout({ tag: 'success' }) })).status).toBe(200);
+
+    await env.emu.client.setSettings({ partialConfigurableUpdate: true });
+    expect((await update({ fields: { completed: true } })).status).toBe(200);
+    const view = await env.emu.client.activity(env.p.memberId, id);
+    expect(view).toMatchObject({ updates: 2, fields: { completed: true, originId: 'ext-42' } });
+    expect(view.layout.header.tags?.state?.type).toBe('success');
   });
 });
 

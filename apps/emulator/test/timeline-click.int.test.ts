@@ -118,7 +118,7 @@ describe('UI lock semantics', () => {
     await rest(
       env.p.clientEndpoint,
       'crm.activity.configurable.update',
-      { id, layout: sampleApprovalLayout({ tag: 'success' }) },
+      { id, fields: {}, layout: sampleApprovalLayout({ tag: 'success' }) },
       env.p.token,
     );
     expect(await env.emu.client.activity(env.p.memberId, id)).toMatchObject({
@@ -148,7 +148,7 @@ describe('UI lock semantics', () => {
     await rest(
       env.p.clientEndpoint,
       'crm.activity.configurable.update',
-      { id, fields: { completed: true } },
+      { id, fields: { completed: true }, layout: sampleApprovalLayout() },
       env.p.token,
     );
     const locks = await env.emu.client.locks({ memberId: env.p.memberId });
@@ -169,7 +169,7 @@ describe('UI lock semantics', () => {
     await rest(
       env.p.clientEndpoint,
       'crm.activity.configurable.update',
-      { id, fields: { completed: true } },
+      { id, fields: { completed: true }, layout: sampleApprovalLayout() },
       ot.access_token,
     );
     expect((await env.emu.client.activity(env.p.memberId, id)).locked).toBe(true);

@@ -1,12 +1,7 @@
-import { createTokenCipher, type Logger } from '@b24app/core';
-import type { Db } from '@b24app/db';
-import {
-  createPortalClients,
-  createPortalRateLimiter,
-  createPrismaTokenStore,
-  type PortalClients,
-} from '@b24app/bitrix24';
-import { timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
+import type { Logger } from '@b24app/core';
+import { createTimelineEventsRepository, type Db } from '@b24app/db';
+import { createPortalClientsFromConfig, type PortalClients, type PortalRateLimiter } from '@b24app/bitrix24';
+import { createClickProducer, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -19,6 +14,7 @@ import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
 import { createInstallService } from './install/install.service.js';
 import { createAppInfoFetcher } from './install/oauth-app-info.js';
+import { createPortalAdminCheck } from './install/portal-admin-check.js';
 import { createUninstallService } from './install/uninstall.service.js';
 import { createServerMetrics } from './observability/server-metrics.js';
 import { createTimelineIntake } from './timeline/timeline-intake.service.js';
@@ -37,22 +33,20 @@ export function buildServerDeps(opts: {
   fetchImpl?: typeof fetch;
 }): ServerDeps & { queue: Queue; clients: PortalClients; close: () => Promise<void> } {
   const { config, logger, db, redis } = opts;
-  const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
-  const store = createPrismaTokenStore(db, cipher);
-  const limiter = createPortalRateLimiter(redis, {
-    policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
+  // The metrics read the limiter at scrape time; the clients report to the metrics.
+  let limiter: PortalRateLimiter | undefined;
+  const serverMetrics = createServerMetrics(opts.metrics, {
+    headroom: async (ids) => (limiter ? limiter.headroom(ids) : new Map()),
   });
-  const serverMetrics = createServerMetrics(opts.metrics, { headroom: (ids) => limiter.headroom(ids) });
-  const clients = createPortalClients({
-    store,
-    limiter,
+  const chain = createPortalClientsFromConfig(config, {
+    db,
+    redis,
     observer: serverMetrics.portal,
-    clientId: config.B24_CLIENT_ID,
-    clientSecret: config.B24_CLIENT_SECRET,
-    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
     logger,
     ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
   });
+  const { store, clients } = chain;
+  limiter = chain.limiter;
   const queue = new Queue(timelineActionJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const handlerUrl = `${config.APP_URL}/b24/events`;
@@ -69,26 +63,26 @@ export function buildServerDeps(opts: {
     clients.forget(memberId);
     verifier.forget(memberId);
   };
-  const timeline = createTimelineIntake({
-    db,
-    queue,
-    verifier,
-    logger,
+  const clicks = createTimelineEventsRepository(db);
+  const producer = createClickProducer(queue, {
     jobOptions: timelineActionJobOptions({
       attempts: config.CLICK_JOB_ATTEMPTS,
       backoffMs: config.CLICK_JOB_BACKOFF_MS,
     }),
   });
+  const timeline = createTimelineIntake({ clicks, producer, verifier, logger });
 
   const install = createInstallService({
     db,
-    cipher,
+    clicks,
+    tokens: store,
     hostPolicy: createHostPolicy({
       oauthHosts: config.B24_OAUTH_HOSTS,
       portalHosts: config.B24_PORTAL_HOSTS,
       allowHttp: config.B24_ALLOW_HTTP,
     }),
     fetchAppInfo: createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+    checkPortalAdmin: createPortalAdminCheck(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
     clientId: config.B24_CLIENT_ID,
     bindEvents: async (memberId) => {
       await reconcileEventBindings(await clients.get(memberId), handlerUrl, logger);
@@ -108,7 +102,7 @@ export function buildServerDeps(opts: {
       redis: async () => void (await redis.ping()),
     },
     install,
-    uninstall: createUninstallService({ db, forgetClient: forget, logger }),
+    uninstall: createUninstallService({ db, clicks, tokens: store, forgetClient: forget, logger }),
     timeline,
     approvals: createApprovalService({ db, clients, logger }),
     queue,

@@ -1,12 +1,7 @@
-import { createTokenCipher, type Logger } from '@b24app/core';
-import type { Db } from '@b24app/db';
-import {
-  createPortalClients,
-  createPortalRateLimiter,
-  createPrismaTokenStore,
-  type PortalClients,
-} from '@b24app/bitrix24';
-import { createRedis, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
+import type { Logger } from '@b24app/core';
+import { createTimelineEventsRepository, type Db } from '@b24app/db';
+import { createPortalClientsFromConfig, type PortalClients, type PortalRateLimiter } from '@b24app/bitrix24';
+import { createClickProducer, createRedis, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
@@ -15,6 +10,7 @@ import { createWorkerMetrics } from './observability/worker-metrics.js';
 import { createIntakeRelay } from './relay/intake-relay.js';
 import { type ActionHandlerRegistry, defaultActionRegistry } from './timeline/action-handlers/index.js';
 import { createActivityLease } from './timeline/activity-lease.js';
+import { createClickRepository } from './timeline/click.repository.js';
 import { DelayJob } from './timeline/click-outcome.js';
 import { createStuckClickSweeper } from './timeline/stuck-click-sweeper.js';
 import { createTimelineActionProcessor } from './timeline/timeline-action.processor.js';
@@ -60,27 +56,28 @@ export function startWorkerRuntime(opts: {
   const { config, db, logger } = opts;
   const connection: Redis = createRedis(config.REDIS_URL, 'worker');
   connection.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
-  const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
-  const limiter = createPortalRateLimiter(connection, {
-    policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
-  });
-  const producer = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
+  const queue = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
   // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
-  producer.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
+  queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
+  // The metrics read the limiter at scrape time; the clients report to the metrics.
+  let limiter: PortalRateLimiter | undefined;
   const metrics = opts.metrics
-    ? createWorkerMetrics(opts.metrics, { db, queues: [producer], headroom: (ids) => limiter.headroom(ids) })
+    ? createWorkerMetrics(opts.metrics, {
+        db,
+        queues: [queue],
+        headroom: async (ids) => (limiter ? limiter.headroom(ids) : new Map()),
+      })
     : undefined;
-  const clients = createPortalClients({
-    store: createPrismaTokenStore(db, cipher),
-    limiter,
-    ...(metrics ? { observer: metrics.portal } : {}),
-    clientId: config.B24_CLIENT_ID,
-    clientSecret: config.B24_CLIENT_SECRET,
-    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
-    logger,
-  });
-  const processor = createTimelineActionProcessor({
+  const chain = createPortalClientsFromConfig(config, {
     db,
+    redis: connection,
+    logger,
+    ...(metrics ? { observer: metrics.portal } : {}),
+  });
+  const { clients } = chain;
+  limiter = chain.limiter;
+  const processor = createTimelineActionProcessor({
+    repo: createClickRepository(db),
     clients,
     actions: opts.actions ?? defaultActionRegistry(),
     lease: createActivityLease(connection, { ttlMs: config.WORKER_LOCK_DURATION_MS, prefix: config.QUEUE_PREFIX }),
@@ -147,18 +144,15 @@ export function startWorkerRuntime(opts: {
   });
   worker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'worker error'));
 
-  const jobOptions = timelineActionJobOptions({
-    attempts: config.CLICK_JOB_ATTEMPTS,
-    backoffMs: config.CLICK_JOB_BACKOFF_MS,
+  const producer = createClickProducer(queue, {
+    jobOptions: timelineActionJobOptions({
+      attempts: config.CLICK_JOB_ATTEMPTS,
+      backoffMs: config.CLICK_JOB_BACKOFF_MS,
+    }),
   });
-  const relay = createIntakeRelay({ db, queue: producer, logger, jobOptions });
-  const sweeper = createStuckClickSweeper({
-    db,
-    queue: producer,
-    logger,
-    staleAfterMs: config.SWEEP_STALE_AFTER_MS,
-    jobOptions,
-  });
+  const clicks = createTimelineEventsRepository(db);
+  const relay = createIntakeRelay({ clicks, producer, logger });
+  const sweeper = createStuckClickSweeper({ clicks, producer, logger, staleAfterMs: config.SWEEP_STALE_AFTER_MS });
   const timers = [
     every(config.RELAY_INTERVAL_MS, () => relay.runOnce(), logger, 'relay'),
     every(config.SWEEP_INTERVAL_MS, () => sweeper.runOnce(), logger, 'sweeper'),
@@ -175,7 +169,7 @@ export function startWorkerRuntime(opts: {
       await worker.close(); // waits for running jobs: a started click is never abandoned
       await Promise.all(timers.map((t) => t.idle()));
       clients.close();
-      await producer.close();
+      await queue.close();
       await connection.quit().catch(() => {});
     },
   };

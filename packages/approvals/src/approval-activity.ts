@@ -1,66 +1,46 @@
-import type { Approval } from '@b24app/db';
-import { type ApprovalView, approvalActivityFields, approvalLayout, type Layout } from '@b24app/layout';
+// The approval's configurable activity (fields + layout) as a pure function of its stored row: the server
+// uses it to create the activity, the worker to rebuild it after every click. Nothing else decides what the
+// card shows, so every path ends in the same activity for the same state.
+import type { Layout } from '@b24app/layout';
+import { approvalLayout } from './approval-layout.js';
+import { type ApprovalRow, type ApprovalView, type ApprovalViewOptions, approvalView } from './approval-view.js';
 
-/**
- * The approval's configurable activity as a pure function of its stored state: the server uses it
- * to create the activity, the worker to rebuild it after every click. Nothing else decides what
- * the card shows, so every path ends in the same layout for the same state.
- */
+/** The activity `fields` of an approval (crm.activity.configurable.add/update). */
+export type ApprovalFields = {
+  completed: boolean;
+  deadline?: string;
+  badgeCode: string;
+  responsibleId?: number;
+};
+
 export interface ActivityPayload {
-  fields: Record<string, unknown>;
+  fields: ApprovalFields;
   layout: Layout;
 }
 
-export function approvalView(
-  a: Pick<
-    Approval,
-    | 'id'
-    | 'title'
-    | 'description'
-    | 'deadline'
-    | 'state'
-    | 'decidedById'
-    | 'decidedByName'
-    | 'decidedAt'
-    | 'responsibleId'
-    | 'requesterId'
-    | 'requesterName'
-  >,
-  opts: { lang?: string; error?: string | null } = {},
-): ApprovalView {
-  const decided = a.state !== 'PENDING';
+export interface ActivityOptions extends ApprovalViewOptions {
+  /** The portal's kanban badge for pending approvals (portal settings); none when null. */
+  badgeCode?: string | null;
+}
+
+/** The fields that go with a state: a decided approval is completed and loses its pending badge. */
+export function approvalActivityFields(
+  view: Pick<ApprovalView, 'state' | 'deadline'>,
+  opts: { badgeCode?: string | null; responsibleId?: number | null } = {},
+): ApprovalFields {
+  const completed = view.state === 'approved' || view.state === 'rejected';
   return {
-    approvalId: a.id,
-    title: a.title,
-    description: a.description,
-    requester: a.requesterId ? { id: a.requesterId, ...(a.requesterName ? { name: a.requesterName } : {}) } : null,
-    deadline: a.deadline?.toISOString() ?? null,
-    // A decision that could not be shown is presented as 'failed' with the buttons usable again.
-    state: opts.error && !decided ? 'failed' : stateOf(a.state),
-    decidedBy: a.decidedById ? { id: a.decidedById, ...(a.decidedByName ? { name: a.decidedByName } : {}) } : null,
-    decidedAt: a.decidedAt?.toISOString() ?? null,
-    error: opts.error ?? null,
-    lang: opts.lang ?? 'en',
+    completed,
+    ...(view.deadline ? { deadline: view.deadline } : {}),
+    badgeCode: completed ? '' : (opts.badgeCode ?? ''),
+    ...(opts.responsibleId ? { responsibleId: opts.responsibleId } : {}),
   };
 }
 
-export function approvalActivityPayload(
-  a: Parameters<typeof approvalView>[0],
-  opts: { lang?: string; error?: string | null; badgeCode?: string | null } = {},
-): ActivityPayload {
-  const view = approvalView(a, opts);
-  const base = approvalActivityFields(view);
-  const decided = view.state === 'approved' || view.state === 'rejected';
+export function approvalActivityPayload(row: ApprovalRow, opts: ActivityOptions = {}): ActivityPayload {
+  const view = approvalView(row, opts);
   return {
-    fields: {
-      ...base,
-      // The kanban badge marks pending approvals; a decision clears it.
-      badgeCode: decided ? '' : (opts.badgeCode ?? ''),
-      ...(a.responsibleId ? { responsibleId: a.responsibleId } : {}),
-    },
+    fields: approvalActivityFields(view, { badgeCode: opts.badgeCode, responsibleId: row.responsibleId }),
     layout: approvalLayout(view),
   };
 }
-
-const stateOf = (s: Approval['state']): ApprovalView['state'] =>
-  s === 'APPROVED' ? 'approved' : s === 'REJECTED' ? 'rejected' : 'pending';

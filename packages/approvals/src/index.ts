@@ -1,1 +1,16 @@
-export { type ActivityPayload, approvalActivityPayload, approvalView } from './approval-activity.js';
+// @b24app/approvals: the approval card (view, fields, layout, labels) as pure functions of the stored row,
+// shared by the server (create) and the worker (every update). Built on the generic @b24app/layout model.
+
+export type { ApprovalRow, ApprovalState, ApprovalUser, ApprovalView, ApprovalViewOptions } from './approval-view.js';
+export { approvalView } from './approval-view.js';
+export { APPROVAL_ACTIONS, approvalLayout, formatDecisionTime } from './approval-layout.js';
+export { APPROVAL_LABELS, type ApprovalLabel } from './approval-labels.js';
+export {
+  type ActivityOptions,
+  type ActivityPayload,
+  type ApprovalFields,
+  approvalActivityFields,
+  approvalActivityPayload,
+} from './approval-activity.js';
+export { approvalErrorStatePayload } from './approval-error-state.js';
+export { approvalIdOfActivity, ORIGINATOR_ID } from './activity-origin.js';

@@ -106,6 +106,10 @@ export const commonEnvSchema = z.object({
   B24_PORTAL_HOSTS: hostList(true).default(hostList(true).parse(DEFAULT_PORTAL_HOSTS)),
   B24_ALLOW_HTTP: bool.default(false),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Longest wait for a pooled database connection; beyond it the query fails instead of stalling. */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** PostgreSQL statement_timeout of every pooled connection; 0 turns it off. */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /** Bound of one REST request to a portal: a hung request is retried (or fails as transient). */
   B24_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** The portals' REST bucket (Bitrix24: 50/2 standard, 250/5 Enterprise); shared by every process. */

@@ -44,7 +44,3 @@ export {
   textBlock,
   withTitle,
 } from './builders.js';
-
-export type { ApprovalState, ApprovalUser, ApprovalView } from './approval-layout.js';
-export { APPROVAL_ACTIONS, approvalActivityFields, approvalLayout, formatDecisionTime } from './approval-layout.js';
-export { APPROVAL_LABELS } from './approval-labels.js';

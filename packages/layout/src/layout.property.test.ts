@@ -2,8 +2,7 @@
 // a mutation that breaks a rule is rejected with that rule's path and code; no input makes validation throw.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Action, ActionParams } from './action.schemas.js';
-import { type ApprovalView, APPROVAL_ACTIONS, approvalLayout } from './approval-layout.js';
+import type { Action } from './action.schemas.js';
 import {
   body,
   button,
@@ -188,81 +187,9 @@ describe('builders', () => {
   });
 });
 
-// ---- approval layouts
-
-const userArb = fc.record({ id: fc.integer({ min: 1, max: 1e6 }), name: opt(fc.string({ maxLength: 30 })) });
 const isoArb = fc
   .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
   .map((d) => d.toISOString());
-const viewArb: fc.Arbitrary<ApprovalView> = fc.record(
-  {
-    approvalId: fc.string({ minLength: 1, maxLength: 40 }),
-    title: fc.string({ maxLength: 80 }),
-    description: fc.option(fc.string({ maxLength: 300 }), { nil: null }),
-    requester: fc.option(userArb, { nil: null }),
-    deadline: fc.option(isoArb, { nil: null }),
-    state: fc.constantFrom('pending', 'approved', 'rejected', 'failed'),
-    decidedBy: fc.option(userArb, { nil: null }),
-    decidedAt: fc.option(isoArb, { nil: null }),
-    error: fc.option(fc.string({ maxLength: 200 }), { nil: null }),
-    lang: fc.constantFrom('en', 'de', 'ru', 'ja'),
-  },
-  { requiredKeys: ['approvalId', 'title', 'state'] },
-);
-
-/** Every action object anywhere in a layout. */
-function actionsIn(value: unknown): Action[] {
-  if (Array.isArray(value)) return value.flatMap(actionsIn);
-  if (typeof value !== 'object' || value === null) return [];
-  const record = value as Record<string, unknown>;
-  const own = ['redirect', 'restEvent', 'openRestApp'].includes(record.type as string) ? [record as Action] : [];
-  return [...own, ...Object.values(record).flatMap(actionsIn)];
-}
-
-describe('approvalLayout', () => {
-  it('validates in every state, with system icons and logos only', () => {
-    const systemOnly = { knownIcons: SYSTEM_ICONS, knownLogos: SYSTEM_LOGOS };
-    fc.assert(
-      fc.property(viewArb, (view) => {
-        const result = validateLayout(approvalLayout(view), systemOnly);
-        expect(result.ok ? [] : formatIssues(result.issues)).toEqual([]);
-      }),
-    );
-  });
-
-  it('offers approve and reject exactly while undecided or failed, each carrying the approval id', () => {
-    fc.assert(
-      fc.property(viewArb, (view) => {
-        const decisions = actionsIn(approvalLayout(view)).filter(
-          (a) => a.type === 'restEvent' && (a.id === APPROVAL_ACTIONS.approve || a.id === APPROVAL_ACTIONS.reject),
-        );
-        if (view.state === 'approved' || view.state === 'rejected') {
-          expect(decisions).toEqual([]);
-        } else {
-          const params: ActionParams = { approvalId: view.approvalId };
-          expect(decisions).toEqual([
-            { type: 'restEvent', id: 'approve', actionParams: params, animationType: 'loader' },
-            { type: 'restEvent', id: 'reject', actionParams: params, animationType: 'disable' },
-          ]);
-        }
-      }),
-    );
-  });
-
-  it('tags the state and always links the details slider with the approval id', () => {
-    const tagFor = { pending: 'primary', approved: 'success', rejected: 'failure', failed: 'warning' } as const;
-    fc.assert(
-      fc.property(viewArb, (view) => {
-        const built = approvalLayout(view);
-        expect(Object.values(built.header.tags ?? {}).map((t) => t.type)).toEqual([tagFor[view.state]]);
-        expect(actionsIn(built.body.blocks)).toContainEqual(
-          expect.objectContaining({ type: 'openRestApp', actionParams: { approvalId: view.approvalId } }),
-        );
-        if (view.state === 'failed' && view.error) expect(JSON.stringify(built)).toContain(JSON.stringify(view.error));
-      }),
-    );
-  });
-});
 
 // ---- mutations that break one rule
 

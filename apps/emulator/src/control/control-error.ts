@@ -20,5 +20,6 @@ export const controlErrors = {
   activityNotFound: (id: number) => new ControlError('ACTIVITY_NOT_FOUND', `No activity ${id}`, 404),
   actionNotFound: (id: string) =>
     new ControlError('ACTION_NOT_FOUND', `No restEvent action "${id}" in the layout`, 404),
+  heldNotFound: (id: number) => new ControlError('HELD_NOT_FOUND', `No held delivery ${id}`, 404),
   locked: () => new ControlError('ACTIVITY_LOCKED', 'The record or button is locked until the app updates it', 409),
 };

@@ -2,10 +2,12 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import { z } from 'zod';
 import { registerApp } from '../apps/app-registry.js';
 import { type EmulatorContext, waitIdle } from '../emulator-context.js';
+import { deliverHeld } from '../events/event-dispatcher.js';
+import { addHold, clearHolds, heldDeliveries } from '../events/event-holds.js';
 import { finishInstall, installApp, uninstallApp } from '../install/install-service.js';
 import { expireTokens, issueTokens, revokeTokens, tokenResponse } from '../oauth/token-service.js';
 import { addCrmItem, addUser, type CreatePortalInput, setLimits } from '../portal/portal-service.js';
-import { addFailure } from '../rest/failure-injection.js';
+import { addFailure, clearFailures } from '../rest/failure-injection.js';
 import { newHex32 } from '../state/ids.js';
 import type { Portal } from '../state/model.js';
 import { clickAction } from '../timeline/click-service.js';
@@ -17,11 +19,14 @@ import {
   createUserSchema,
   createWebhookSchema,
   failureSchema,
+  holdSchema,
   installSchema,
   issueTokensSchema,
   limitsSchema,
   logQuerySchema,
   registerAppSchema,
+  releaseAllSchema,
+  releaseSchema,
   settingsSchema,
   tokensSchema,
   uninstallSchema,
@@ -147,18 +152,57 @@ export function controlRoutes(rt: EmulatorRuntime): Router {
 
   r.post('/failures', (req, res) => {
     const f = failureSchema.parse(req.body ?? {});
-    addFailure(ctx, {
+    const rule = addFailure(ctx, {
       memberId: f.memberId ?? null,
       method: f.method.toLowerCase(),
-      remaining: f.count,
+      remaining: f.count ?? null,
       kind: f.kind,
       phase: f.phase ?? 'before',
+      error: f.error
+        ? { code: f.error.code, description: f.error.description ?? f.error.code, status: f.error.status ?? 400 }
+        : null,
+      delayMs: f.delayMs ?? 0,
     });
-    res.status(201).json({ ok: true });
+    res.status(201).json(rule);
+  });
+  r.get('/failures', (_req, res) => {
+    res.json(ctx.state.failures);
   });
   r.delete('/failures', (_req, res) => {
-    ctx.state.failures = [];
-    res.json({ ok: true });
+    res.json({ cleared: clearFailures(ctx) });
+  });
+  r.delete('/failures/:id', (req, res) => {
+    res.json({ cleared: clearFailures(ctx, Number(req.params.id)) });
+  });
+
+  r.post('/holds', (req, res) => {
+    const h = holdSchema.parse(req.body ?? {});
+    res.status(201).json(addHold(ctx, { memberId: h.memberId ?? null, event: h.event, remaining: h.count ?? null }));
+  });
+  r.get('/holds', (_req, res) => {
+    res.json(ctx.state.holds);
+  });
+  r.delete('/holds', (_req, res) => {
+    res.json({ cleared: clearHolds(ctx) });
+  });
+  r.delete('/holds/:id', (req, res) => {
+    res.json({ cleared: clearHolds(ctx, Number(req.params.id)) });
+  });
+  r.get('/held', (req, res) => {
+    const q = logQuerySchema.parse(req.query);
+    res.json(heldDeliveries(ctx, q));
+  });
+  r.post('/held/deliver', async (req, res) => {
+    const { ts, ...q } = releaseAllSchema.parse(req.body ?? {});
+    const ids = heldDeliveries(ctx, q).map((h) => h.id);
+    const sent = ids.map((id) => deliverHeld(ctx, id, { ts })).filter((p) => p !== null);
+    res.json(await Promise.all(sent));
+  });
+  r.post('/held/:id/deliver', async (req, res) => {
+    const id = Number(req.params.id);
+    const sent = deliverHeld(ctx, id, releaseSchema.parse(req.body ?? {}));
+    if (!sent) throw controlErrors.heldNotFound(id);
+    res.json(await sent);
   });
 
   r.get('/calls', (req, res) => {

@@ -25,6 +25,8 @@ export const createUserSchema = z.object({
   name: z.string().min(1),
   admin: z.boolean().optional(),
   email: z.string().optional(),
+  /** read but not edit CRM items (the timeline shows it read-only) */
+  crmReadOnly: z.boolean().optional(),
 });
 
 export const createCrmItemSchema = z.object({
@@ -67,12 +69,58 @@ export const tokensSchema = z.object({ clientId: z.string().optional() });
 export const issueTokensSchema = z.object({ clientId: z.string(), userId: z.number().int().positive().optional() });
 export const limitsSchema = limits;
 
-export const failureSchema = z.object({
+export const failureSchema = z
+  .object({
+    memberId: z.string().optional(),
+    method: z.string().min(1),
+    /** the next `count` calls; or `persistent: true` for every call until DELETE /failures */
+    count: z.number().int().positive().optional(),
+    persistent: z.literal(true).optional(),
+    kind: z.enum(['503', '500', 'timeout', 'network', 'error', 'delay']),
+    phase: z.enum(['before', 'after']).optional(),
+    /** kind 'error': the Bitrix24 error answered ({error, error_description} with this HTTP status) */
+    error: z
+      .object({
+        code: z.string().min(1),
+        description: z.string().optional(),
+        status: z.number().int().min(400).max(599).optional(),
+      })
+      .optional(),
+    /** wait before answering; required for kind 'delay' */
+    delayMs: z.number().int().nonnegative().max(600_000).optional(),
+  })
+  .refine((f) => (f.count === undefined) !== (f.persistent === undefined), {
+    message: 'give either count or persistent: true',
+  })
+  .refine((f) => f.kind !== 'error' || f.error !== undefined, { message: "kind 'error' needs error.code" })
+  .refine((f) => f.kind !== 'delay' || (f.delayMs ?? 0) > 0, { message: "kind 'delay' needs delayMs" });
+
+/** what POST /failures takes (the client's `injectFailures`) */
+export type FailureInput = z.input<typeof failureSchema>;
+
+export const holdSchema = z
+  .object({
+    memberId: z.string().optional(),
+    /** event name, e.g. ONAPPUNINSTALL (case-insensitive) */
+    event: z.string().min(1),
+    count: z.number().int().positive().optional(),
+    persistent: z.literal(true).optional(),
+  })
+  .refine((h) => (h.count === undefined) !== (h.persistent === undefined), {
+    message: 'give either count or persistent: true',
+  });
+
+/** what POST /holds takes (the client's `holdEvents`) */
+export type HoldInput = z.input<typeof holdSchema>;
+
+export const releaseSchema = z.object({
+  /** the `ts` the delivered payload carries (unix seconds); default: the one it was built with */
+  ts: z.number().int().nonnegative().optional(),
+});
+
+export const releaseAllSchema = releaseSchema.extend({
   memberId: z.string().optional(),
-  method: z.string().min(1),
-  count: z.number().int().positive(),
-  kind: z.enum(['503', '500', 'timeout', 'network']),
-  phase: z.enum(['before', 'after']).optional(),
+  event: z.string().optional(),
 });
 
 export const settingsSchema = z
@@ -89,6 +137,7 @@ export const settingsSchema = z
     batchOperating: z.enum(['inner', 'batch']),
     duplicateBindError: z.enum(['ERROR_CORE', 'ERROR_HANDLER_ALREADY_EXIST']),
     authCodeTtlSec: z.number().int().positive(),
+    partialConfigurableUpdate: z.boolean(),
   })
   .partial();
 

@@ -6,11 +6,14 @@ import type {
   CallLogEntry,
   DeliveryLogEntry,
   EmulatorSettings,
-  FailureKind,
+  FailureRule,
+  HeldDelivery,
+  HoldRule,
   LockRecord,
   PortalLimits,
   User,
 } from '../state/model.js';
+import type { FailureInput, HoldInput } from './control.schemas.js';
 import type { ActivityView, PortalView } from './views.js';
 
 // Typed client of the control API over HTTP (fetch). Works against an in-process emulator or a running one.
@@ -105,7 +108,10 @@ export class EmulatorClient {
     return this.request('GET', `/portals/${memberId}`);
   }
 
-  createUser(memberId: string, u: { name: string; admin?: boolean; email?: string }): Promise<User> {
+  createUser(
+    memberId: string,
+    u: { name: string; admin?: boolean; email?: string; crmReadOnly?: boolean },
+  ): Promise<User> {
     return this.request('POST', `/portals/${memberId}/users`, u);
   }
 
@@ -172,18 +178,48 @@ export class EmulatorClient {
     return this.request<unknown>('PUT', `/portals/${memberId}/limits`, l).then(() => undefined);
   }
 
-  injectFailures(f: {
-    memberId?: string;
-    method: string;
-    count: number;
-    kind: FailureKind;
-    phase?: 'before' | 'after';
-  }): Promise<void> {
-    return this.request<unknown>('POST', '/failures', f).then(() => undefined);
+  /**
+   * Makes calls of a method fail or answer late: the next `count` calls, or every call (`persistent: true`) until
+   * cleared. `kind: 'error'` answers `error` ({code, description?, status? = 400}); `kind: 'delay'` answers normally
+   * after `delayMs`; `delayMs` also delays the other kinds. Method `oauth.token` is the token endpoint.
+   */
+  injectFailures(f: FailureInput): Promise<FailureRule> {
+    return this.request('POST', '/failures', f);
   }
 
-  clearFailures(): Promise<void> {
-    return this.request<unknown>('DELETE', '/failures').then(() => undefined);
+  /** The rules still active (with the calls they still apply to; `remaining: null` = persistent). */
+  failures(): Promise<FailureRule[]> {
+    return this.request('GET', '/failures');
+  }
+
+  /** Drops one rule (the id injectFailures answered) or all of them. */
+  clearFailures(id?: number): Promise<void> {
+    return this.request<unknown>('DELETE', id === undefined ? '/failures' : `/failures/${id}`).then(() => undefined);
+  }
+
+  /** Holds the next `count` deliveries of an event (or all, `persistent: true`) instead of sending them. */
+  holdEvents(h: HoldInput): Promise<HoldRule> {
+    return this.request('POST', '/holds', h);
+  }
+
+  /** Drops one hold rule or all of them; deliveries already held stay held until delivered. */
+  clearHolds(id?: number): Promise<void> {
+    return this.request<unknown>('DELETE', id === undefined ? '/holds' : `/holds/${id}`).then(() => undefined);
+  }
+
+  /** Deliveries held back so far (payload as built when the event fired, `ts` included). */
+  heldDeliveries(q: { memberId?: string; event?: string } = {}): Promise<HeldDelivery[]> {
+    return this.request('GET', `/held${this.query(q)}`);
+  }
+
+  /** Sends one held delivery now and waits for it; `ts` (unix seconds) replaces the payload's `ts`. */
+  deliverHeld(id: number, o: { ts?: number } = {}): Promise<DeliveryLogEntry> {
+    return this.request('POST', `/held/${id}/deliver`, o);
+  }
+
+  /** Sends every held delivery that matches, oldest first, and waits for them. */
+  deliverAllHeld(q: { memberId?: string; event?: string; ts?: number } = {}): Promise<DeliveryLogEntry[]> {
+    return this.request('POST', '/held/deliver', q);
   }
 
   calls(q: { memberId?: string; method?: string; host?: string; since?: number } = {}): Promise<CallLogEntry[]> {

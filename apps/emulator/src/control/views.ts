@@ -1,3 +1,4 @@
+import type { Layout } from '@b24app/layout';
 import type { EmulatorContext } from '../emulator-context.js';
 import type { ConfigurableActivity, LockKind, Portal } from '../state/model.js';
 import { activeLocks } from '../timeline/click-service.js';
@@ -39,7 +40,7 @@ export interface ActivityView {
   ownerId: number;
   clientId: string;
   fields: ConfigurableActivity['fields'];
-  layout: Record<string, unknown>;
+  layout: Layout;
   locked: boolean;
   lockKind: LockKind | null;
   /** footer buttons disabled by a `disable` lock */

@@ -1,4 +1,4 @@
-import { resolveText, type TextWithTranslation } from '@b24app/layout';
+import { type Layout, resolveText } from '@b24app/layout';
 import { atomDate } from '../rest/envelope.js';
 import type { ConfigurableActivity } from '../state/model.js';
 
@@ -9,9 +9,8 @@ export const CONFIGURABLE_PROVIDER_ID = 'CONFIGURABLE_REST_APP';
 /** CCrmActivityType::Provider: configurable activities are provider-based */
 export const PROVIDER_TYPE_ID = '6';
 
-export function activitySubject(layout: Record<string, unknown>, lang: string): string {
-  const header = layout.header as { title?: TextWithTranslation } | undefined;
-  return header?.title === undefined ? '' : resolveText(header.title, lang);
+export function activitySubject(layout: Layout, lang: string): string {
+  return resolveText(layout.header.title, lang);
 }
 
 export function activityRow(a: ConfigurableActivity, lang: string): Record<string, unknown> {

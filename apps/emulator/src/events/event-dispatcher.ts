@@ -1,10 +1,12 @@
 import { type EmulatorContext, track } from '../emulator-context.js';
 import { encodePhpForm, parsePhpForm } from '../http/php-form.js';
-import type { DeliveryLogEntry, EventBinding } from '../state/model.js';
+import type { DeliveryLogEntry, EventBinding, HeldDelivery } from '../state/model.js';
 import { buildEventPayload } from './event-payload.js';
+import { takeHold, unpark } from './event-holds.js';
 
 // The portal's event queue: one form-encoded POST per bound handler, sent after the triggering request,
 // never retried unless the switch says so. Apps that are not installed (INSTALLED=N) get nothing.
+// A hold rule (test hook) parks a delivery instead; it goes out later on request with the payload it was built with.
 
 export interface EventTrigger {
   memberId: string;
@@ -19,9 +21,12 @@ export interface EventTrigger {
   ignoreInstalled?: boolean;
 }
 
+/** where a POST goes: the binding as it was when the event fired (an uninstall drops it right after) */
+type DeliveryTarget = Pick<EventBinding, 'id' | 'memberId' | 'clientId' | 'handler'>;
+
 interface PreparedDelivery {
-  binding: EventBinding;
-  body: string;
+  binding: DeliveryTarget;
+  payload: Record<string, unknown>;
 }
 
 export function targetBindings(ctx: EmulatorContext, t: EventTrigger): EventBinding[] {
@@ -52,20 +57,21 @@ function prepare(ctx: EmulatorContext, t: EventTrigger): PreparedDelivery[] {
       data: t.data,
       actingUserId: t.actingUserId,
     });
-    out.push({ binding, body: encodePhpForm(payload) });
+    out.push({ binding, payload });
   }
   return out;
 }
 
 async function postOnce(ctx: EmulatorContext, d: PreparedDelivery, event: string, attempt: number) {
   const started = ctx.now();
+  const body = encodePhpForm(d.payload);
   let status = 0;
   let error: string | null = null;
   try {
     const res = await fetch(d.binding.handler, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Bitrix24 Webhook Engine' },
-      body: d.body,
+      body,
       redirect: 'manual',
       signal: AbortSignal.timeout(ctx.settings.deliveryTimeoutMs),
     });
@@ -82,8 +88,8 @@ async function postOnce(ctx: EmulatorContext, d: PreparedDelivery, event: string
     event,
     handlerId: d.binding.id,
     url: d.binding.handler,
-    body: d.body,
-    fields: parsePhpForm(d.body) as Record<string, unknown>,
+    body,
+    fields: parsePhpForm(body) as Record<string, unknown>,
     attempt,
     status,
     error,
@@ -108,10 +114,42 @@ async function deliver(ctx: EmulatorContext, d: PreparedDelivery, event: string)
  * delivery of each handler (the caller may ignore it: the event stays asynchronous for the app).
  */
 export function dispatchEvent(ctx: EmulatorContext, t: EventTrigger): Promise<DeliveryLogEntry[]> {
-  const prepared = prepare(ctx, t);
+  const prepared = prepare(ctx, t).filter((d) => !park(ctx, d, t.event));
   const run = async () => {
     await new Promise((r) => setImmediate(r)); // after the triggering request has answered
     return Promise.all(prepared.map((d) => deliver(ctx, d, t.event)));
   };
   return track(ctx, run());
+}
+
+/** true when a hold rule took this delivery: it is parked, not sent */
+function park(ctx: EmulatorContext, d: PreparedDelivery, event: string): boolean {
+  if (!takeHold(ctx, d.binding.memberId, event)) return false;
+  ctx.state.held.push({
+    id: ++ctx.state.seq.held,
+    memberId: d.binding.memberId,
+    clientId: d.binding.clientId,
+    event,
+    handlerId: d.binding.id,
+    url: d.binding.handler,
+    payload: d.payload,
+    heldAt: ctx.now(),
+  });
+  return true;
+}
+
+/**
+ * Sends a held delivery now (once; retries as the switch says), with the `ts` it was built with or the one given.
+ * Null when no delivery with that id is held.
+ */
+export function deliverHeld(
+  ctx: EmulatorContext,
+  id: number,
+  o: { ts?: number } = {},
+): Promise<DeliveryLogEntry> | null {
+  const held: HeldDelivery | null = unpark(ctx, id);
+  if (!held) return null;
+  const payload = o.ts === undefined ? held.payload : { ...held.payload, ts: String(o.ts) };
+  const target = { id: held.handlerId, memberId: held.memberId, clientId: held.clientId, handler: held.url };
+  return track(ctx, deliver(ctx, { binding: target, payload }, held.event));
 }

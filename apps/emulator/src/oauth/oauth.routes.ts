@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { type EmulatorContext, oauthDomain } from '../emulator-context.js';
 import { extractAuth, readRawBody, redactParams, requestParams } from '../http/request-params.js';
 import { atomDate, timeBlock } from '../rest/envelope.js';
-import { injectedError, takeFailure } from '../rest/failure-injection.js';
+import { applyFailure, takeFailure } from '../rest/failure-injection.js';
 import { RestError } from '../rest/rest-error.js';
 import type { CallLogEntry } from '../state/model.js';
 import { OAuthError, resolveAccessToken, tokenGrant, tokenResponse } from './token-service.js';
@@ -28,12 +28,34 @@ function logOAuth(ctx: EmulatorContext, entry: Omit<CallLogEntry, 'seq' | 'kind'
   ctx.state.pushCall({ ...entry, kind: 'oauth', host: oauthDomain(ctx), authType: 'none', parentSeq: null });
 }
 
-/** Handles an injected failure for an OAuth-host method; true when the request was consumed. */
-function injected(ctx: EmulatorContext, method: string, req: IncomingMessage, res: ServerResponse): boolean {
-  const rule = takeFailure(ctx, null, method, 'before');
+/** status of an injected answer for the call log (0 = none sent) */
+function injectedStatus(res: ServerResponse): number {
+  return res.headersSent ? res.statusCode : 0;
+}
+
+/** The portal a token request is about (from its refresh token or code), so rules can target one portal. */
+function grantMemberId(ctx: EmulatorContext, all: Record<string, unknown>): string | null {
+  if (typeof all.refresh_token === 'string') return ctx.state.refreshTokens.get(all.refresh_token)?.memberId ?? null;
+  if (typeof all.code === 'string') return ctx.state.authCodes.get(all.code)?.memberId ?? null;
+  return null;
+}
+
+/**
+ * Runs an injected rule for an OAuth-host method in this phase; true when it consumed the request
+ * (an error answered, the socket dropped or left hanging), false when the request goes on (none, or a delay).
+ */
+async function injected(
+  ctx: EmulatorContext,
+  target: { memberId: string | null; method: string; phase: 'before' | 'after' },
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
+  const rule = takeFailure(ctx, target.memberId, target.method, target.phase);
   if (!rule) return false;
-  if (rule.kind === '503' || rule.kind === '500') json(res, Number(rule.kind), injectedError(rule.kind).toBody());
-  else if (rule.kind === 'network') req.socket.destroy();
+  const answer = await applyFailure(rule);
+  if (answer.type === 'proceed') return false;
+  if (answer.type === 'error') json(res, answer.error.status, answer.error.toBody());
+  else if (answer.type === 'drop') req.socket.destroy();
   return true;
 }
 
@@ -49,12 +71,32 @@ export function oauthRoutes(ctx: EmulatorContext): Router {
       params: redactParams(all),
       clientId: typeof all.client_id === 'string' ? all.client_id : null,
     };
-    if (injected(ctx, 'oauth.token', req, res)) {
-      logOAuth(ctx, { ...base, memberId: null, userId: null, status: 0, error: 'INJECTED', durationMs: 0 });
+    const memberId = grantMemberId(ctx, all);
+    if (await injected(ctx, { memberId, method: 'oauth.token', phase: 'before' }, req, res)) {
+      logOAuth(ctx, {
+        ...base,
+        memberId,
+        userId: null,
+        status: injectedStatus(res),
+        error: 'INJECTED',
+        durationMs: ctx.now() - start,
+      });
       return;
     }
     try {
       const pair = tokenGrant(ctx, all);
+      // phase 'after': the grant happened (the refresh token is spent), the answer is lost or late
+      if (await injected(ctx, { memberId, method: 'oauth.token', phase: 'after' }, req, res)) {
+        logOAuth(ctx, {
+          ...base,
+          memberId,
+          userId: null,
+          status: injectedStatus(res),
+          error: 'INJECTED',
+          durationMs: ctx.now() - start,
+        });
+        return;
+      }
       json(res, 200, tokenResponse(ctx, pair));
       logOAuth(ctx, {
         ...base,
@@ -82,7 +124,8 @@ export function oauthRoutes(ctx: EmulatorContext): Router {
     const start = ctx.now();
     const { all, headers } = await readParams(req);
     const { token, params } = extractAuth(headers, all);
-    if (injected(ctx, 'app.info', req, res)) return;
+    const memberId = token ? (ctx.state.accessTokens.get(token)?.memberId ?? null) : null;
+    if (await injected(ctx, { memberId, method: 'app.info', phase: 'before' }, req, res)) return;
     try {
       const record = resolveAccessToken(ctx, token);
       const app = ctx.state.apps.get(record.clientId);

@@ -28,7 +28,6 @@ export function newPortal(ctx: EmulatorContext, input: CreatePortalInput, port: 
     port,
     clientEndpoint: `http://${domain}/rest/`,
     lang: input.lang ?? 'en',
-    server: null,
     users: new Map(),
     nextUserId: 1,
     crmItems: new Map(),
@@ -47,7 +46,10 @@ export function newPortal(ctx: EmulatorContext, input: CreatePortalInput, port: 
   return portal;
 }
 
-export function addUser(portal: Portal, u: { name: string; admin?: boolean; email?: string }): User {
+export function addUser(
+  portal: Portal,
+  u: { name: string; admin?: boolean; email?: string; crmReadOnly?: boolean },
+): User {
   const id = portal.nextUserId++;
   const [first, ...rest] = u.name.trim().split(/\s+/);
   const user: User = {
@@ -56,6 +58,7 @@ export function addUser(portal: Portal, u: { name: string; admin?: boolean; emai
     lastName: rest.join(' '),
     email: u.email ?? `user${id}@${portal.domain.split(':')[0]}.example`,
     admin: u.admin ?? false,
+    crmReadOnly: u.crmReadOnly ?? false,
   };
   portal.users.set(id, user);
   return user;

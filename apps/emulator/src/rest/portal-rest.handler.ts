@@ -5,13 +5,13 @@ import { takeFromBucket } from '../limits/leaky-bucket.js';
 import { resolveAccessToken } from '../oauth/token-service.js';
 import type { Portal } from '../state/model.js';
 import { successEnvelope } from './envelope.js';
-import { injectedError, takeFailure } from './failure-injection.js';
+import { applyFailure, type InjectedAnswer, takeFailure } from './failure-injection.js';
 import { executeMethod } from './method-executor.js';
 import type { AuthContext, MethodTable } from './method-types.js';
 import { RestError, restErrors } from './rest-error.js';
 
 // `/rest/{method}[.json]` (OAuth) and `/rest/{user}/{code}/{method}` (webhook) on a portal's own listener.
-// Order of checks: injected failure, leaky bucket, auth, then the method (scope, operating budget, handler).
+// Order of checks: injected failure (or delay), leaky bucket, auth, then the method (scope, operating budget, handler).
 
 export interface RestPath {
   method: string;
@@ -97,13 +97,18 @@ export function createPortalRestHandler(ctx: EmulatorContext, methods: MethodTab
       send(res, e.status, e.toBody(), corsHeaders());
       return log();
     };
-    const inject = (kind: '503' | '500' | 'timeout' | 'network') => {
-      if (kind === '503' || kind === '500') return fail(injectedError(kind));
-      // 'timeout' never answers: the socket closes when the client gives up or the emulator stops
+    /** ends the request as an injected rule says; false when a delay rule lets it go on */
+    const inject = (answer: InjectedAnswer): boolean => {
+      if (answer.type === 'proceed') return false;
+      if (answer.type === 'error') {
+        fail(answer.error);
+        return true;
+      }
       status = 0;
-      errorCode = kind === 'network' ? 'INJECTED_NETWORK_ERROR' : 'INJECTED_TIMEOUT';
-      if (kind === 'network') req.socket.destroy();
-      return log();
+      errorCode = answer.type === 'drop' ? 'INJECTED_NETWORK_ERROR' : 'INJECTED_TIMEOUT';
+      if (answer.type === 'drop') req.socket.destroy();
+      log();
+      return true;
     };
 
     try {
@@ -111,8 +116,8 @@ export function createPortalRestHandler(ctx: EmulatorContext, methods: MethodTab
       const extracted = extractAuth(req.headers, requestParams(req.headers['content-type'], raw, url.search.slice(1)));
       params = extracted.params;
 
-      const injected = takeFailure(ctx, portal.memberId, path.method, 'before');
-      if (injected) return inject(injected.kind);
+      const before = takeFailure(ctx, portal.memberId, path.method, 'before');
+      if (before && inject(await applyFailure(before))) return;
 
       const bucket = takeFromBucket(portal.bucket, start, portal.limits);
       portal.bucket = bucket.state;
@@ -127,7 +132,7 @@ export function createPortalRestHandler(ctx: EmulatorContext, methods: MethodTab
       });
 
       const after = takeFailure(ctx, portal.memberId, path.method, 'after');
-      if (after) return inject(after.kind);
+      if (after && inject(await applyFailure(after))) return;
 
       if (!outcome.ok) return fail(outcome.error);
       const headers: Record<string, string> = {

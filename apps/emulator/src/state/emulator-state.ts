@@ -7,6 +7,8 @@ import type {
   EventBinding,
   FailureRule,
   FrameSession,
+  HeldDelivery,
+  HoldRule,
   Installation,
   LockRecord,
   Portal,
@@ -37,8 +39,10 @@ export class EmulatorState {
   calls: CallLogEntry[] = [];
   deliveries: DeliveryLogEntry[] = [];
   failures: FailureRule[] = [];
+  holds: HoldRule[] = [];
+  held: HeldDelivery[] = [];
   oauthStats: OAuthStats = emptyStats();
-  seq = { portal: 0, app: 0, binding: 0, lock: 0, call: 0, delivery: 0, install: 0 };
+  seq = emptySeq();
 
   clear(): void {
     this.portals.clear();
@@ -53,8 +57,10 @@ export class EmulatorState {
     this.calls = [];
     this.deliveries = [];
     this.failures = [];
+    this.holds = [];
+    this.held = [];
     this.oauthStats = emptyStats();
-    this.seq = { portal: 0, app: 0, binding: 0, lock: 0, call: 0, delivery: 0, install: 0 };
+    this.seq = emptySeq();
   }
 
   installation(memberId: string, clientId: string): Installation | undefined {
@@ -83,4 +89,8 @@ export function installationKey(memberId: string, clientId: string): string {
 
 function emptyStats(): OAuthStats {
   return { authorizationCodeGrants: 0, refreshGrants: 0, invalidGrant: 0, invalidClient: 0, tokensIssued: 0 };
+}
+
+function emptySeq() {
+  return { portal: 0, app: 0, binding: 0, lock: 0, call: 0, delivery: 0, install: 0, failure: 0, hold: 0, held: 0 };
 }

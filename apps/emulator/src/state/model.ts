@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Layout } from '@b24app/layout';
 import type { LeakyBucketState } from '../limits/leaky-bucket.js';
 import type { OperatingState } from '../limits/operating-budget.js';
 
@@ -28,6 +28,8 @@ export interface EmulatorSettings {
   /** duplicate event.bind: ERROR_CORE (2021 source) or ERROR_HANDLER_ALREADY_EXIST (generic doc example) */
   duplicateBindError: 'ERROR_CORE' | 'ERROR_HANDLER_ALREADY_EXIST';
   authCodeTtlSec: number;
+  /** crm.activity.configurable.update without `fields` or `layout` keeps the stored ones (the seed requires both) */
+  partialConfigurableUpdate: boolean;
 }
 
 export const DEFAULT_SETTINGS: EmulatorSettings = {
@@ -43,6 +45,7 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
   batchOperating: 'inner',
   duplicateBindError: 'ERROR_CORE',
   authCodeTtlSec: 30,
+  partialConfigurableUpdate: false,
 };
 
 export interface User {
@@ -51,6 +54,8 @@ export interface User {
   lastName: string;
   email: string;
   admin: boolean;
+  /** may read but not edit CRM items: the timeline is read-only for them (hideIfReadonly, deadline) */
+  crmReadOnly: boolean;
 }
 
 export interface CrmItem {
@@ -87,7 +92,8 @@ export interface ConfigurableActivity {
   ownerId: number;
   clientId: string;
   fields: ActivityFields;
-  layout: Record<string, unknown>;
+  /** as validated by @b24app/layout: flags as booleans, actionParams as strings, collections as keyed objects */
+  layout: Layout;
   authorId: number;
   editorId: number;
   createdAt: number;
@@ -123,7 +129,6 @@ export interface Portal {
   port: number;
   clientEndpoint: string;
   lang: string;
-  server: Server | null;
   users: Map<number, User>;
   nextUserId: number;
   crmItems: Map<string, CrmItem>;
@@ -257,16 +262,51 @@ export interface DeliveryLogEntry {
   durationMs: number;
 }
 
-export type FailureKind = '503' | '500' | 'timeout' | 'network';
+export type FailureKind = '503' | '500' | 'timeout' | 'network' | 'error' | 'delay';
+
+/** A Bitrix24 error envelope an injected failure answers with (`kind: 'error'`). */
+export interface InjectedError {
+  code: string;
+  description: string;
+  status: number;
+}
 
 export interface FailureRule {
+  id: number;
   memberId: string | null;
   /** lower-case REST method, or `oauth.token` for the token endpoint, or `*` */
   method: string;
-  remaining: number;
+  /** calls it still applies to; null = every call until cleared */
+  remaining: number | null;
   kind: FailureKind;
-  /** 'after': the method runs, then the answer is lost */
+  /** 'after': the method runs, then the answer is lost (or delayed) */
   phase: 'before' | 'after';
+  /** the answer of `kind: 'error'` */
+  error: InjectedError | null;
+  /** waited before the failure (or, for `kind: 'delay'`, before the normal answer) */
+  delayMs: number;
+}
+
+/** Deliveries of an event to hold back instead of sending (late delivery through Bitrix24's queue). */
+export interface HoldRule {
+  id: number;
+  memberId: string | null;
+  event: string;
+  /** deliveries it still holds; null = every one until cleared */
+  remaining: number | null;
+}
+
+/** An event POST held back by a HoldRule, sent on request with the `ts` it was built with. */
+export interface HeldDelivery {
+  id: number;
+  memberId: string;
+  clientId: string;
+  event: string;
+  handlerId: number;
+  url: string;
+  /** the payload as built when the event fired (its `ts` included) */
+  payload: Record<string, unknown>;
+  heldAt: number;
 }
 
 export interface FrameSession {

@@ -1,8 +1,9 @@
 import { controlErrors } from '../control/control-error.js';
 import type { EmulatorContext } from '../emulator-context.js';
 import { dispatchEvent } from '../events/event-dispatcher.js';
+import type { ActionParams } from '@b24app/layout';
 import type { ConfigurableActivity, DeliveryLogEntry, LockKind, LockRecord, Portal } from '../state/model.js';
-import { type ActionLocation, findRestEvent, stringParams } from './layout-actions.js';
+import { type ActionLocation, findRestEvent } from './layout-actions.js';
 
 // A user clicking a restEvent action in the timeline: the record (loader) or button (disable) locks until
 // crm.activity.configurable.update arrives, and ONCRMTIMELINEITEMACTION goes to the creating app only.
@@ -89,10 +90,11 @@ function eventData(
   ctx: EmulatorContext,
   a: ConfigurableActivity,
   actionId: string,
-  actionParams: unknown,
+  actionParams: ActionParams | undefined,
   userId: number,
 ) {
-  const data: Record<string, string> = { ...stringParams(actionParams) };
+  // validation stored the values as strings, as the portal's ActionDto does
+  const data: Record<string, string> = { ...actionParams };
   data.entityTypeId = String(a.ownerTypeId);
   data.entityId = String(a.ownerId);
   data.activityId = String(a.id);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { findRestEvent, layoutActions, stringParams } from './layout-actions.js';
+import { validLayout } from '../../test/valid-layout.js';
+import { findRestEvent, layoutActions } from './layout-actions.js';
 
-const layout = {
+const layout = validLayout({
   icon: { code: 'call-completed' },
   header: {
     title: 'Incoming Call',
@@ -33,7 +34,7 @@ const layout = {
       items: { confirm: { title: 'Confirm', action: { type: 'restEvent', id: 'confirm', animationType: 'loader' } } },
     },
   },
-};
+});
 
 describe('layoutActions', () => {
   it('finds actions in buttons, menu, title, tags and nested link blocks', () => {
@@ -52,7 +53,34 @@ describe('layoutActions', () => {
     expect(findRestEvent(layout, 'nope')).toBeUndefined();
   });
 
-  it('casts actionParams scalars to strings and drops nested values', () => {
-    expect(stringParams({ myId: 123, s: 'q', b: true, nested: { x: 1 } })).toEqual({ myId: '123', s: 'q', b: '1' });
+  it('finds the link inside a withTitle under the withTitle key', () => {
+    const titled = validLayout({
+      ...layout,
+      body: {
+        logo: { code: 'document' },
+        blocks: {
+          who: {
+            type: 'withTitle',
+            properties: {
+              title: 'Client',
+              block: { type: 'link', properties: { text: 'Ann', action: { type: 'restEvent', id: 'ann' } } },
+            },
+          },
+        },
+      },
+    });
+    expect(findRestEvent(titled, 'ann')).toMatchObject({ location: 'link', key: 'who' });
+  });
+
+  it('carries actionParams as the validated strings', () => {
+    const withParams = validLayout({
+      ...layout,
+      footer: {
+        buttons: {
+          b: { title: 'B', type: 'primary', action: { type: 'restEvent', id: 'b', actionParams: { n: 123, t: true } } },
+        },
+      },
+    });
+    expect(findRestEvent(withParams, 'b')?.action.actionParams).toEqual({ n: '123', t: '1' });
   });
 });

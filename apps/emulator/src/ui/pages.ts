@@ -122,6 +122,7 @@ export function timelineActivities(ctx: EmulatorContext, portal: Portal, item: C
         appPageUrl: `/ui/portals/${portal.memberId}/apps/${encodeURIComponent(a.clientId)}?${viewerQuery(v)}`,
         lockKind,
         disabledButtons,
+        readonly: portal.users.get(v.userId)?.crmReadOnly === true,
       };
       return { id: a.id, version: activityVersion(a, rc), html: renderActivity(a, rc) };
     });

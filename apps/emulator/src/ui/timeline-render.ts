@@ -1,10 +1,18 @@
-import { resolveText, type TextWithTranslation } from '@b24app/layout';
-import { isRecord } from '../rest/params.js';
+import {
+  type Action,
+  type ContentBlock,
+  type Layout,
+  resolveText,
+  type SimpleContentBlock,
+  type TextWithTranslation,
+} from '@b24app/layout';
 import type { ConfigurableActivity } from '../state/model.js';
 import { esc, safeHref } from './html.js';
+import { timelineImageLabel, timelineImageUrl } from './timeline-images.js';
 
-// Renders a configurable activity from its stored LayoutDto the way the Bitrix24 timeline shows it: icon, header
-// with colored tags, body blocks, footer buttons and menu; texts resolved in the viewer's language. Pure.
+// Renders a configurable activity from its stored (validated) LayoutDto the way the Bitrix24 timeline shows it:
+// icon and logo images, header with colored tags, body blocks, footer buttons and menu; texts resolved in the
+// viewer's language; what a read-only viewer may not see (hideIfReadonly) left out. Pure.
 
 export interface RenderContext {
   lang: string;
@@ -14,28 +22,25 @@ export interface RenderContext {
   appPageUrl: string;
   lockKind: 'loader' | 'disable' | null;
   disabledButtons: readonly string[];
+  /** the viewer has no edit access to the item: hideIfReadonly elements go, the deadline is read-only */
+  readonly?: boolean;
 }
 
-type Obj = Record<string, unknown>;
-
-function entries(v: unknown): [string, Obj][] {
-  const list: [string, unknown][] = Array.isArray(v)
-    ? v.map((x, i) => [String(i), x])
-    : isRecord(v)
-      ? Object.entries(v)
-      : [];
-  return list.filter((e): e is [string, Obj] => isRecord(e[1]));
-}
-
-function text(v: unknown, lang: string): string {
-  if (typeof v === 'string') return v;
-  if (isRecord(v)) return resolveText(v as TextWithTranslation, lang);
-  return '';
-}
+type Scoped = { scope?: 'web' | 'mobile' | undefined };
+type Hideable = Scoped & { hideIfReadonly?: boolean | undefined };
 
 /** Blocks scoped to the mobile app are not shown in a browser. */
-function visible(o: Obj): boolean {
-  return o.scope !== 'mobile';
+function visible(o: Scoped | undefined): boolean {
+  return o?.scope !== 'mobile';
+}
+
+/** Buttons, menu items and tags: also hidden from a read-only viewer when they ask for it. */
+function shown(o: Hideable, ctx: RenderContext): boolean {
+  return visible(o) && !(o.hideIfReadonly === true && ctx.readonly === true);
+}
+
+function text(v: TextWithTranslation, lang: string): string {
+  return resolveText(v, lang);
 }
 
 interface ActionTarget {
@@ -46,121 +51,110 @@ interface ActionTarget {
 
 /** Wraps content in the element an action needs: a link for redirect/openRestApp, a button for restEvent. */
 function actionable(
-  action: unknown,
+  action: Action | undefined,
   inner: string,
   cls: string,
   t: ActionTarget,
   ctx: RenderContext,
   disabled = false,
 ): string {
-  if (!isRecord(action)) return `<span class="${cls}">${inner}</span>`;
-  if (action.type === 'redirect' && typeof action.uri === 'string') {
-    const uri = action.uri.startsWith('/') ? `${ctx.portalBase}${action.uri}` : safeHref(action.uri);
-    const external = /^https?:\/\//i.test(action.uri);
-    return `<a class="${cls}" href="${esc(uri)}"${external ? ' target="_blank" rel="noopener"' : ''}>${inner}</a>`;
+  switch (action?.type) {
+    case 'redirect': {
+      const uri = action.uri.startsWith('/') ? `${ctx.portalBase}${action.uri}` : safeHref(action.uri);
+      const external = /^https?:\/\//i.test(action.uri);
+      return `<a class="${cls}" href="${esc(uri)}"${external ? ' target="_blank" rel="noopener"' : ''}>${inner}</a>`;
+    }
+    case 'openRestApp': {
+      const options = { ...action.actionParams, activityId: t.activityId };
+      const href = `${ctx.appPageUrl}${ctx.appPageUrl.includes('?') ? '&' : '?'}placementOptions=${encodeURIComponent(JSON.stringify(options))}`;
+      return `<a class="${cls}" href="${esc(href)}" target="_blank">${inner}</a>`;
+    }
+    case 'restEvent': {
+      const click = JSON.stringify({ activityId: t.activityId, actionId: action.id, location: t.location, key: t.key });
+      return `<button type="button" class="${cls} rest-event" data-click="${esc(click)}" data-animation="${esc(action.animationType ?? '')}"${
+        disabled ? ' disabled' : ''
+      }>${inner}</button>`;
+    }
+    default:
+      return `<span class="${cls}">${inner}</span>`;
   }
-  if (action.type === 'openRestApp') {
-    const options = { ...(isRecord(action.actionParams) ? action.actionParams : {}), activityId: t.activityId };
-    const href = `${ctx.appPageUrl}${ctx.appPageUrl.includes('?') ? '&' : '?'}placementOptions=${encodeURIComponent(JSON.stringify(options))}`;
-    return `<a class="${cls}" href="${esc(href)}" target="_blank">${inner}</a>`;
-  }
-  if (action.type === 'restEvent' && typeof action.id === 'string') {
-    const click = JSON.stringify({ activityId: t.activityId, actionId: action.id, location: t.location, key: t.key });
-    const animation = typeof action.animationType === 'string' ? action.animationType : '';
-    return `<button type="button" class="${cls} rest-event" data-click="${esc(click)}" data-animation="${esc(animation)}"${
-      disabled ? ' disabled' : ''
-    }>${inner}</button>`;
-  }
-  return `<span class="${cls}">${inner}</span>`;
 }
 
-function renderBlock(key: string, block: Obj, a: ConfigurableActivity, ctx: RenderContext, path: string): string {
-  if (!visible(block)) return '';
-  const p = isRecord(block.properties) ? block.properties : {};
-  if (!visible(p)) return '';
+/** The deadline block: hidden for incoming activities and those without a deadline (then '' here). */
+function renderDeadline(
+  block: Extract<ContentBlock, { type: 'deadline' }>,
+  a: ConfigurableActivity,
+  ctx: RenderContext,
+) {
+  if (a.fields.isIncomingChannel || !a.fields.deadline) return '';
+  // read-only whatever the layout says when the activity is completed or the viewer may not edit the item
+  const readonly = block.properties?.readonly === true || a.fields.completed || ctx.readonly === true;
+  return `<span class="b-deadline${readonly ? ' readonly' : ''}"${readonly ? ' aria-readonly="true"' : ''}><span class="muted">Deadline</span> ${esc(a.fields.deadline)}</span>`;
+}
+
+function renderBlock(
+  key: string,
+  block: ContentBlock | SimpleContentBlock,
+  a: ConfigurableActivity,
+  ctx: RenderContext,
+  path: string,
+): string {
+  if (!visible(block.properties)) return '';
   const t = { activityId: a.id, location: 'link', key: path ? `${path}.${key}` : key };
   switch (block.type) {
     case 'text': {
-      const cls = ['b-text', `size-${typeof p.size === 'string' ? p.size : 'md'}`];
-      if (typeof p.color === 'string') cls.push(`color-${p.color}`);
+      const p = block.properties;
+      const cls = ['b-text', `size-${p.size ?? 'md'}`];
+      if (p.color) cls.push(`color-${p.color}`);
       if (p.bold === true) cls.push('bold');
       const value = esc(text(p.value, ctx.lang));
       const title = p.title === undefined ? '' : ` title="${esc(text(p.title, ctx.lang))}"`;
       return `<span class="${cls.join(' ')}"${title}>${p.multiline === true ? value.replace(/\n/g, '<br>') : value}</span>`;
     }
     case 'largeText': {
-      const value = text(p.value, ctx.lang);
+      const value = text(block.properties.value, ctx.lang);
       const preview = value.length > 160 ? `${value.slice(0, 160)}…` : value;
       return `<details class="b-large"><summary><span class="preview">${esc(preview)}</span> <span class="more">Show more</span></summary><div class="full">${esc(value).replace(/\n/g, '<br>')}</div></details>`;
     }
-    case 'link':
+    case 'link': {
+      const p = block.properties;
       return actionable(p.action, esc(text(p.text, ctx.lang)), `b-link${p.bold === true ? ' bold' : ''}`, t, ctx);
+    }
     case 'withTitle': {
-      const inner = isRecord(p.block) ? renderBlock(key, p.block, a, ctx, path) : '';
+      const p = block.properties;
+      const inner = renderBlock(key, p.block, a, ctx, path);
+      // a hidden value (a deadline without a deadline, a mobile-only block) takes its title with it
+      if (inner === '') return '';
       return `<div class="b-with-title${p.inline === true ? ' inline' : ''}"><span class="wt-title">${esc(text(p.title, ctx.lang))}</span><span class="wt-value">${inner}</span></div>`;
     }
     case 'lineOfBlocks': {
-      const inner = entries(p.blocks)
+      const inner = Object.entries(block.properties.blocks)
         .map(([k, b]) => renderBlock(k, b, a, ctx, t.key))
+        .filter((html) => html !== '')
         .join(' ');
-      return `<div class="b-line">${inner}</div>`;
+      return inner === '' ? '' : `<div class="b-line">${inner}</div>`;
     }
-    case 'deadline': {
-      // hidden for incoming activities and activities without a deadline
-      if (a.fields.isIncomingChannel || !a.fields.deadline) return '';
-      return `<span class="b-deadline${p.readonly === true || a.fields.completed ? ' readonly' : ''}"><span class="muted">Deadline</span> ${esc(a.fields.deadline)}</span>`;
-    }
-    default:
-      return '';
+    case 'deadline':
+      return renderDeadline(block, a, ctx);
   }
 }
 
 export function activityVersion(
   a: ConfigurableActivity,
-  ctx: Pick<RenderContext, 'lockKind' | 'disabledButtons'>,
+  ctx: Pick<RenderContext, 'lockKind' | 'disabledButtons' | 'readonly'>,
 ): string {
-  return `${a.updates}:${ctx.lockKind ?? '-'}:${ctx.disabledButtons.join(',')}`;
+  return `${a.updates}:${ctx.lockKind ?? '-'}:${ctx.disabledButtons.join(',')}${ctx.readonly ? ':ro' : ''}`;
 }
 
-export function renderActivity(a: ConfigurableActivity, ctx: RenderContext): string {
-  const layout = a.layout;
-  const icon = isRecord(layout.icon) ? String(layout.icon.code ?? '') : '';
-  const header = isRecord(layout.header) ? layout.header : {};
-  const body = isRecord(layout.body) ? layout.body : {};
-  const footer = isRecord(layout.footer) ? layout.footer : {};
-  const logo = isRecord(body.logo) ? body.logo : {};
+function image(kind: 'icon' | 'logo', code: string): string {
+  const label = timelineImageLabel(code);
+  return `<img src="${esc(timelineImageUrl(kind, code))}" alt="${esc(label)}" title="${esc(label)}" width="${kind === 'icon' ? 36 : 48}" height="${kind === 'icon' ? 36 : 48}">`;
+}
 
-  const title = actionable(
-    header.titleAction,
-    esc(text(header.title, ctx.lang)),
-    'a-title',
-    { activityId: a.id, location: 'title', key: 'title' },
-    ctx,
-  );
-  const tags = entries(header.tags)
-    .filter(([, tag]) => visible(tag))
-    .map(([k, tag]) =>
-      actionable(
-        tag.action,
-        esc(text(tag.title, ctx.lang)),
-        `tag tag-${esc(tag.type)}`,
-        { activityId: a.id, location: 'tag', key: k },
-        ctx,
-      ),
-    )
-    .join('');
-  const blocks = entries(body.blocks)
-    .map(([k, b]) => `<div class="block" data-block="${esc(k)}">${renderBlock(k, b, a, ctx, '')}</div>`)
-    .join('');
-  const logoHtml = actionable(
-    logo.action,
-    esc(String(logo.code ?? '')),
-    'logo',
-    { activityId: a.id, location: 'logo', key: 'logo' },
-    ctx,
-  );
-  const buttons = entries(footer.buttons)
-    .filter(([, b]) => visible(b))
+function renderFooter(layout: Layout, a: ConfigurableActivity, ctx: RenderContext): string {
+  const footer = layout.footer ?? {};
+  const buttons = Object.entries(footer.buttons ?? {})
+    .filter(([, b]) => shown(b, ctx))
     .map(([k, b]) =>
       actionable(
         b.action,
@@ -172,9 +166,9 @@ export function renderActivity(a: ConfigurableActivity, ctx: RenderContext): str
       ).replace(/^<(button|a|span) /, `<$1 data-button="${esc(k)}" `),
     )
     .join('');
-  const menu = isRecord(footer.menu) ? footer.menu : {};
-  const items = entries(menu.items)
-    .filter(([, m]) => visible(m))
+  const menu = footer.menu ?? {};
+  const items = Object.entries(menu.items ?? {})
+    .filter(([, m]) => shown(m, ctx))
     .map(
       ([k, m]) =>
         `<li>${actionable(m.action, esc(text(m.title, ctx.lang)), 'menu-item', { activityId: a.id, location: 'menu', key: k }, ctx)}</li>`,
@@ -189,6 +183,42 @@ export function renderActivity(a: ConfigurableActivity, ctx: RenderContext): str
   const menuHtml = items.length
     ? `<details class="menu"><summary title="More">⋯</summary><ul>${items.join('')}</ul></details>`
     : '';
+  return buttons || menuHtml ? `<footer>${buttons}${menuHtml}</footer>` : '';
+}
+
+export function renderActivity(a: ConfigurableActivity, ctx: RenderContext): string {
+  const { icon, header, body } = a.layout;
+  const title = actionable(
+    header.titleAction,
+    esc(text(header.title, ctx.lang)),
+    'a-title',
+    { activityId: a.id, location: 'title', key: 'title' },
+    ctx,
+  );
+  const tags = Object.entries(header.tags ?? {})
+    .filter(([, tag]) => shown(tag, ctx))
+    .map(([k, tag]) =>
+      actionable(
+        tag.action,
+        esc(text(tag.title, ctx.lang)),
+        `tag tag-${esc(tag.type)}`,
+        { activityId: a.id, location: 'tag', key: k },
+        ctx,
+      ),
+    )
+    .join('');
+  const blocks = Object.entries(body.blocks)
+    .map(([k, b]) => [k, renderBlock(k, b, a, ctx, '')] as const)
+    .filter(([, html]) => html !== '')
+    .map(([k, html]) => `<div class="block" data-block="${esc(k)}">${html}</div>`)
+    .join('');
+  const logoHtml = actionable(
+    body.logo.action,
+    image('logo', body.logo.code),
+    'logo',
+    { activityId: a.id, location: 'logo', key: 'logo' },
+    ctx,
+  );
   const loader =
     ctx.lockKind === 'loader'
       ? '<div class="loader-overlay" data-testid="loader"><div class="spinner"></div></div>'
@@ -197,10 +227,10 @@ export function renderActivity(a: ConfigurableActivity, ctx: RenderContext): str
   return `<article class="activity${ctx.lockKind === 'loader' ? ' locked' : ''}${a.fields.completed ? ' completed' : ''}" data-activity-id="${a.id}" data-version="${esc(
     activityVersion(a, ctx),
   )}">
-<div class="icon icon-${esc(icon)}" title="icon: ${esc(icon)}">${esc(icon)}</div>
+<div class="icon icon-${esc(icon.code)}">${image('icon', icon.code)}</div>
 <div class="card">
 <header><span class="title">${title}</span><span class="tags">${tags}</span></header>
 <section class="body"><div class="logo-wrap">${logoHtml}</div><div class="blocks">${blocks}</div></section>
-${buttons || menuHtml ? `<footer>${buttons}${menuHtml}</footer>` : ''}
+${renderFooter(a.layout, a, ctx)}
 </div>${loader}</article>`;
 }

@@ -1,13 +1,12 @@
+// Parses Bitrix24's form bodies (`application/x-www-form-urlencoded` with PHP bracket notation:
+// `auth[member_id]=…&data[FIELDS][ID]=1`) into nested plain records.
+//
+// Bounded and pollution-safe on purpose: the input comes from the internet. Objects have no
+// prototype, `__proto__`/`constructor`/`prototype` segments are refused, depth and key counts are
+// capped, and a key used both as a value and as a container is an error instead of a silent merge.
 import { AppError } from '@b24app/core';
 
-/**
- * Parses Bitrix24's form bodies (`application/x-www-form-urlencoded` with PHP bracket notation:
- * `auth[member_id]=…&data[FIELDS][ID]=1`) into nested plain records.
- *
- * Bounded and pollution-safe on purpose: the input comes from the internet. Objects have no
- * prototype, `__proto__`/`constructor`/`prototype` segments are refused, depth and key counts are
- * capped, and a key used both as a value and as a container is an error instead of a silent merge.
- */
+/** A parsed form value: a string, or a record of them for bracketed keys. */
 export type FormValue = string | FormRecord;
 export interface FormRecord {
   [key: string]: FormValue;

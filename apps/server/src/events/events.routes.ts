@@ -37,6 +37,7 @@ export function eventRoutes(deps: EventRouteDeps): Router {
           expiresAt: a.expires ?? Math.floor(Date.now() / 1000) + (a.expires_in ?? 3600),
           applicationToken: a.application_token,
           scope: a.scope,
+          eventTs: event.ts,
         });
         res.json({ ok: true });
         return;
@@ -46,6 +47,7 @@ export function eventRoutes(deps: EventRouteDeps): Router {
           memberId: event.auth.member_id.toLowerCase(),
           applicationToken: event.auth.application_token,
           clean: event.data?.CLEAN === '1',
+          eventTs: event.ts,
         });
         res.json({ ok: true });
         return;

@@ -1,4 +1,11 @@
-import { SYSTEM_ICONS, SYSTEM_LOGOS, validateActivityFields, validateLayout, type LayoutIssue } from '@b24app/layout';
+import {
+  type Layout,
+  type LayoutIssue,
+  SYSTEM_ICONS,
+  SYSTEM_LOGOS,
+  validateActivityFields,
+  validateLayout,
+} from '@b24app/layout';
 import { dispatchEvent } from '../../events/event-dispatcher.js';
 import { findCrmItem } from '../../portal/portal-service.js';
 import type { ActivityFields, AppRecord, ConfigurableActivity, Portal } from '../../state/model.js';
@@ -64,13 +71,13 @@ function readFields(call: MethodCall, app: AppRecord, raw: unknown, base: Activi
   return merged;
 }
 
-function readLayout(raw: unknown): Record<string, unknown> {
+function readLayout(raw: unknown): Layout {
   if (raw === undefined || raw === null || raw === '' || (isRecord(raw) && Object.keys(raw).length === 0))
     throw emptyLayout();
   if (Array.isArray(raw) && raw.length === 0) throw emptyLayout();
   const parsed = validateLayout(raw, { knownIcons: SYSTEM_ICONS, knownLogos: SYSTEM_LOGOS });
   if (!parsed.ok) throw issueError(parsed.issues[0], 'layout');
-  return parsed.value as Record<string, unknown>;
+  return parsed.value;
 }
 
 function requireId(params: Record<string, unknown>): number {
@@ -146,6 +153,10 @@ export const configurableActivityMethods: MethodDef[] = [
           400,
         );
       }
+      // the seed marks fields and layout required on update too; the switch keeps what is stored instead
+      const partial = ctx.settings.partialConfigurableUpdate;
+      if (params.fields === undefined && !partial) throw restErrors.missingArgument('fields');
+      if (params.layout === undefined && !partial) throw emptyLayout();
       const fields =
         params.fields === undefined ? activity.fields : readFields(call, app, params.fields, activity.fields);
       const layout = params.layout === undefined ? activity.layout : readLayout(params.layout);

@@ -1,4 +1,4 @@
-import { APPROVAL_ACTIONS } from '@b24app/layout';
+import { APPROVAL_ACTIONS } from '@b24app/approvals';
 import type { ActionHandler } from './action-handler.js';
 import { decideApproval } from './decide-approval.js';
 

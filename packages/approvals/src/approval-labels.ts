@@ -1,4 +1,4 @@
-import type { TextWithTranslation } from './translation.js';
+import type { TextWithTranslation } from '@b24app/layout';
 
 /** Visible texts of the approval activity, per portal language; resolved with resolveText (lang → en → first). */
 export const APPROVAL_LABELS = {

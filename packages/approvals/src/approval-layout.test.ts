@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { APPROVAL_ACTIONS, approvalActivityFields, approvalLayout, formatDecisionTime } from './approval-layout.js';
-import { formatIssues } from './issues.js';
-import { validateLayout } from './validate.js';
+import { formatIssues, validateLayout } from '@b24app/layout';
+import { APPROVAL_ACTIONS, approvalLayout, formatDecisionTime } from './approval-layout.js';
 
 const base = {
   approvalId: 'apr_42',
@@ -97,13 +96,5 @@ describe('approvalLayout', () => {
   it('formats decision times in UTC and leaves unparsable ones alone', () => {
     expect(formatDecisionTime('2025-02-01T10:30:00+03:00')).toBe('2025-02-01 07:30 UTC');
     expect(formatDecisionTime('yesterday')).toBe('yesterday');
-  });
-
-  it('approvalActivityFields completes decided approvals only', () => {
-    expect(approvalActivityFields({ state: 'approved' })).toEqual({ completed: true });
-    expect(approvalActivityFields({ state: 'failed', deadline: base.deadline })).toEqual({
-      completed: false,
-      deadline: base.deadline,
-    });
   });
 });

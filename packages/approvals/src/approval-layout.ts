@@ -1,54 +1,34 @@
-// The approval activity's layout as a pure function of the approval's state. The server uses it for
+// The approval card's layout as a pure function of its view. The server uses it for
 // crm.activity.configurable.add, the worker for every crm.activity.configurable.update after a decision.
-import { APPROVAL_LABELS, type ApprovalLabel } from './approval-labels.js';
-import type { Action } from './action.schemas.js';
 import {
+  type Action,
   body,
   button,
+  type ContentBlock,
   deadlineBlock,
   footer,
   header,
+  type Layout,
   largeTextBlock,
   layout,
   linkBlock,
   openRestApp,
   redirect,
+  resolveText,
   restEvent,
+  type SimpleContentBlock,
+  type SystemIcon,
+  type SystemLogo,
+  type TagType,
   tag,
   textBlock,
   withTitle,
-} from './builders.js';
-import type { SystemIcon, SystemLogo, TagType } from './catalogs.js';
-import type { ContentBlock, SimpleContentBlock } from './content-block.schemas.js';
-import type { Layout } from './layout.schemas.js';
-import { resolveText } from './translation.js';
+} from '@b24app/layout';
+import { APPROVAL_LABELS, type ApprovalLabel } from './approval-labels.js';
+import type { ApprovalState, ApprovalUser, ApprovalView } from './approval-view.js';
 
 /** restEvent ids of the two decisions (`data[id]` in ONCRMTIMELINEITEMACTION). */
 export const APPROVAL_ACTIONS = { approve: 'approve', reject: 'reject' } as const;
-
-export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'failed';
-
-export interface ApprovalUser {
-  id: number;
-  name?: string;
-}
-
-export interface ApprovalView {
-  approvalId: string;
-  title: string;
-  description?: string | null;
-  requester?: ApprovalUser | null;
-  /** ISO 8601; shown through the activity's own deadline (set `fields.deadline` to the same value). */
-  deadline?: string | null;
-  state: ApprovalState;
-  decidedBy?: ApprovalUser | null;
-  /** ISO 8601. */
-  decidedAt?: string | null;
-  /** For 'failed': the user-visible reason the decision could not be applied. */
-  error?: string | null;
-  /** Portal language of the texts; default 'en'. */
-  lang?: string;
-}
 
 const LOOK: Record<ApprovalState, { icon: SystemIcon; tag: TagType }> = {
   pending: { icon: 'clock', tag: 'primary' },
@@ -65,15 +45,6 @@ export function formatDecisionTime(iso: string): string {
   if (Number.isNaN(ms)) return iso;
   const d = new Date(ms).toISOString();
   return `${d.slice(0, 10)} ${d.slice(11, 16)} UTC`;
-}
-
-/** The activity `fields` that go with a state: a decided approval is completed. */
-export function approvalActivityFields(view: Pick<ApprovalView, 'state' | 'deadline'>): {
-  completed: boolean;
-  deadline?: string;
-} {
-  const completed = view.state === 'approved' || view.state === 'rejected';
-  return view.deadline ? { completed, deadline: view.deadline } : { completed };
 }
 
 export function approvalLayout(view: ApprovalView): Layout {
