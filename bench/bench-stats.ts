@@ -1,11 +1,4 @@
-/** Small helpers shared by the benchmarks: percentiles, a bounded-concurrency driver and the result lines. */
-
-/** One line of a benchmark's result, as bench/run.ts prints it. */
-export interface BenchLine {
-  name: string;
-  value: string;
-  note?: string;
-}
+/** Small helpers shared by the benchmarks: percentiles, a bounded-concurrency driver, progress lines. */
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -53,10 +46,7 @@ export async function drive(n: number, concurrency: number, task: (i: number) =>
 
 export const fmt = (n: number, digits = 1) => n.toLocaleString('en', { maximumFractionDigits: digits });
 
-/** A throughput line: req/s, with the p50 and p99 latencies as the note. */
-export function rateLine(name: string, s: Summary): BenchLine {
-  return { name, value: `${fmt(s.perSec, 0)} req/s`, note: `p50 ${fmt(s.p50, 2)} ms, p99 ${fmt(s.p99, 2)} ms` };
-}
-
-/** `name: value (note)` */
-export const formatLine = (l: BenchLine) => `${l.name}: ${l.value}${l.note ? ` (${l.note})` : ''}`;
+const benchStart = performance.now();
+/** A progress line while a long benchmark runs (seconds since the run began). */
+export const progress = (msg: string) =>
+  console.log(`  [${((performance.now() - benchStart) / 1000).toFixed(0)} s] ${msg}`);

@@ -5,7 +5,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { startEmulator } from '@b24app/emulator';
-import { type BenchLine, drive, fmt, formatLine, rateLine, summarize } from './bench-stats.js';
+import { drive, summarize } from './bench-stats.js';
+import { formatTable, type Metric } from './results.js';
 
 const N = Number(process.env.BENCH_EMULATOR_N ?? 3_000);
 const CONCURRENCY = Number(process.env.BENCH_EMULATOR_CONCURRENCY ?? 16);
@@ -28,7 +29,7 @@ async function post(url: string, body: unknown): Promise<void> {
   await res.arrayBuffer();
 }
 
-export async function run(): Promise<BenchLine[]> {
+export async function run(): Promise<Metric[]> {
   const emu = await startEmulator({ port: 0, logger: false });
   let arrived: (() => void) | null = null;
   const app = createServer((req, res) => {
@@ -95,12 +96,18 @@ export async function run(): Promise<BenchLine[]> {
     );
 
     return [
-      rateLine('emulator REST profile', emuRest),
-      rateLine('baseline bare node:http JSON', base),
       {
-        name: 'emulator click -> event at app',
-        value: `p50 ${fmt(clicks.p50, 2)} ms`,
-        note: `p99 ${fmt(clicks.p99, 2)} ms over ${CLICKS} clicks`,
+        name: 'emulator.rest_rps',
+        value: emuRest.perSec,
+        unit: 'req/s',
+        baseline: base.perSec,
+        note: `REST profile, concurrency ${CONCURRENCY}; baseline = bare node:http JSON; p99 ${emuRest.p99.toFixed(2)} ms`,
+      },
+      {
+        name: 'emulator.click_to_event_p50_ms',
+        value: clicks.p50,
+        unit: 'ms',
+        note: `p99 ${clicks.p99.toFixed(2)} ms over ${CLICKS} clicks`,
       },
     ];
   } finally {
@@ -111,5 +118,5 @@ export async function run(): Promise<BenchLine[]> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const l of await run()) console.log(formatLine(l));
+  console.log(formatTable(await run()));
 }

@@ -24,12 +24,7 @@ import {
   validateLayout,
   withTitle,
 } from '@b24app/layout';
-
-export interface BenchResult {
-  name: string;
-  opsPerSec: number;
-  note?: string;
-}
+import { formatTable, type Metric } from './results.js';
 
 const params = (i: number) =>
   Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`p${k}`, k % 2 === 0 ? `v${i}-${k}` : i * 100 + k]));
@@ -109,7 +104,7 @@ function measure(fn: () => unknown, ms = 1500): number {
   return Math.round((calls * 1000) / elapsed);
 }
 
-export async function run(): Promise<BenchResult[]> {
+export async function run(): Promise<Metric[]> {
   // As received over the wire: a fresh JSON value, not the builder's objects.
   const wire: unknown = JSON.parse(JSON.stringify(maximalLayout()));
   const first = validateLayout(wire);
@@ -128,17 +123,17 @@ export async function run(): Promise<BenchResult[]> {
   const invalid = measure(() => validateLayout(broken));
   const note = `maximal layout: 20 blocks, 2 tags, 2 buttons, 10 menu items, ${bytes} bytes of JSON`;
   return [
-    { name: 'layout: JSON.parse(JSON.stringify()) baseline', opsPerSec: baseline, note },
     {
-      name: 'layout: validateLayout, valid maximal layout',
-      opsPerSec: valid,
-      note: `${(baseline / valid).toFixed(1)}x the baseline's cost`,
+      name: 'layout.validate_ops_per_s',
+      value: valid,
+      unit: 'ops/s',
+      baseline: baseline,
+      note: `${note}; baseline = JSON.parse(JSON.stringify()), ${(baseline / valid).toFixed(1)}× cheaper`,
     },
-    { name: 'layout: validateLayout, 4 issues reported', opsPerSec: invalid, note: 'the error path, with messages' },
+    { name: 'layout.validate_invalid_ops_per_s', value: invalid, unit: 'ops/s', note: 'the error path, 4 issues' },
   ];
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const r of await run())
-    console.log(`${r.name}: ${r.opsPerSec.toLocaleString('en')} ops/s${r.note ? ` (${r.note})` : ''}`);
+  console.log(formatTable(await run()));
 }

@@ -3,6 +3,9 @@ import type { Queue } from 'bullmq';
 import express, { type Express } from 'express';
 import { queueBoardRoutes } from './admin/queue-board.routes.js';
 import type { Registry } from 'prom-client';
+import { appApiRoutes } from './app-page/app-api.routes.js';
+import { appPageRoutes } from './app-page/app-page.routes.js';
+import type { AppPageDeps } from './app-page/app-page.wiring.js';
 import type { ApprovalService } from './approvals/approval.service.js';
 import { approvalRoutes } from './approvals/approvals.routes.js';
 import type { ServerConfig } from './config.js';
@@ -30,6 +33,7 @@ export interface ServerDeps {
   approvals: ApprovalService;
   /** Shown on Bull Board (/admin/queues) to operators. */
   queues?: readonly Queue[];
+  appPage: AppPageDeps;
 }
 
 /** Builds the Express app from its dependencies. No I/O happens here; main.ts wires and listens. */
@@ -57,6 +61,8 @@ export function createApp(deps: ServerDeps): Express {
       ...(deps.serverMetrics ? { metrics: deps.serverMetrics } : {}),
     }),
   );
+  app.use(appPageRoutes({ ...deps.appPage, logger: deps.logger }));
+  app.use(appApiRoutes({ db: deps.appPage.db, sessions: deps.appPage.sessions, api: deps.appPage.api }));
   app.use(approvalRoutes({ approvals: deps.approvals, apiToken: deps.config.API_TOKEN }));
   if (deps.queues?.length) app.use(queueBoardRoutes({ queues: deps.queues, apiToken: deps.config.API_TOKEN }));
   app.use(notFound);

@@ -1,12 +1,13 @@
-import type { Logger } from '@b24app/core';
+import { createTokenCipher, type Logger } from '@b24app/core';
 import { createTimelineEventsRepository, type Db } from '@b24app/db';
-import { createPortalClientsFromConfig, type PortalClients, type PortalRateLimiter } from '@b24app/bitrix24';
+import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
 import { createClickProducer, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ServerDeps } from './app.js';
 import { createApprovalService } from './approvals/approval.service.js';
+import { buildAppPage } from './app-page/app-page.wiring.js';
 import { createApplicationTokenVerifier } from './b24/application-token-verifier.js';
 import { createFailedCheckLimiter } from './b24/failed-check-limiter.js';
 import { createHostPolicy } from './b24/host-policy.js';
@@ -33,20 +34,15 @@ export function buildServerDeps(opts: {
   fetchImpl?: typeof fetch;
 }): ServerDeps & { queue: Queue; clients: PortalClients; close: () => Promise<void> } {
   const { config, logger, db, redis } = opts;
-  // The metrics read the limiter at scrape time; the clients report to the metrics.
-  let limiter: PortalRateLimiter | undefined;
-  const serverMetrics = createServerMetrics(opts.metrics, {
-    headroom: async (ids) => (limiter ? limiter.headroom(ids) : new Map()),
-  });
-  const chain = createPortalClientsFromConfig(config, {
+  // headroom is read at scrape time only, after `limiter` below exists.
+  const serverMetrics = createServerMetrics(opts.metrics, { headroom: (ids) => limiter.headroom(ids) });
+  const { store, limiter, clients } = createPortalClientsFromConfig(config, {
     db,
     redis,
     observer: serverMetrics.portal,
     logger,
     ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
   });
-  const { store, clients } = chain;
-  limiter = chain.limiter;
   const queue = new Queue(timelineActionJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const handlerUrl = `${config.APP_URL}/b24/events`;
@@ -72,16 +68,18 @@ export function buildServerDeps(opts: {
   });
   const timeline = createTimelineIntake({ clicks, producer, verifier, logger });
 
+  const hostPolicy = createHostPolicy({
+    oauthHosts: config.B24_OAUTH_HOSTS,
+    portalHosts: config.B24_PORTAL_HOSTS,
+    allowHttp: config.B24_ALLOW_HTTP,
+  });
+  const fetchAppInfo = createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {});
   const install = createInstallService({
     db,
     clicks,
     tokens: store,
-    hostPolicy: createHostPolicy({
-      oauthHosts: config.B24_OAUTH_HOSTS,
-      portalHosts: config.B24_PORTAL_HOSTS,
-      allowHttp: config.B24_ALLOW_HTTP,
-    }),
-    fetchAppInfo: createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+    hostPolicy,
+    fetchAppInfo,
     checkPortalAdmin: createPortalAdminCheck(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
     clientId: config.B24_CLIENT_ID,
     bindEvents: async (memberId) => {
@@ -91,9 +89,25 @@ export function buildServerDeps(opts: {
     logger,
   });
 
+  const appPage = buildAppPage({
+    db,
+    // The session's copy of the user token is sealed with the same key ring as the stored portal tokens.
+    cipher: createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []),
+    sessionSecret: config.TOKEN_ENCRYPTION_KEY[0] ?? '',
+    sessionTtlSec: config.APP_SESSION_TTL_SEC,
+    hostPolicy,
+    fetchAppInfo,
+    clientId: config.B24_CLIENT_ID,
+    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
+    clicks,
+    pageDir: config.APP_PAGE_DIR,
+    ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+  });
+
   return {
     config,
     logger,
+    appPage,
     metrics: opts.metrics,
     serverMetrics,
     isStopping: opts.isStopping,

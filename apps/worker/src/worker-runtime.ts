@@ -1,6 +1,6 @@
 import type { Logger } from '@b24app/core';
 import { createTimelineEventsRepository, type Db } from '@b24app/db';
-import { createPortalClientsFromConfig, type PortalClients, type PortalRateLimiter } from '@b24app/bitrix24';
+import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
 import { createClickProducer, createRedis, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -59,23 +59,16 @@ export function startWorkerRuntime(opts: {
   const queue = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
   // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
-  // The metrics read the limiter at scrape time; the clients report to the metrics.
-  let limiter: PortalRateLimiter | undefined;
+  // headroom is read at scrape time only, after `limiter` below exists.
   const metrics = opts.metrics
-    ? createWorkerMetrics(opts.metrics, {
-        db,
-        queues: [queue],
-        headroom: async (ids) => (limiter ? limiter.headroom(ids) : new Map()),
-      })
+    ? createWorkerMetrics(opts.metrics, { db, queues: [queue], headroom: (ids) => limiter.headroom(ids) })
     : undefined;
-  const chain = createPortalClientsFromConfig(config, {
+  const { limiter, clients } = createPortalClientsFromConfig(config, {
     db,
     redis: connection,
     logger,
     ...(metrics ? { observer: metrics.portal } : {}),
   });
-  const { clients } = chain;
-  limiter = chain.limiter;
   const processor = createTimelineActionProcessor({
     repo: createClickRepository(db),
     clients,

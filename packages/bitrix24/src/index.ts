@@ -6,7 +6,7 @@ export {
   kindOf,
   restError,
 } from './bitrix24-errors.js';
-export type { PortalCallObserver } from './portal-call-observer.js';
+export { noPortalCallObserver, type PortalCallObserver } from './portal-call-observer.js';
 export { oauthTokenUrl, refreshWithOAuthServer, type RefreshRequest } from './oauth-refresh.js';
 export type {
   BatchCommand,

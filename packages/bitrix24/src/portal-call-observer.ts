@@ -1,5 +1,3 @@
-import { methodOfUrl } from './portal-request.js';
-
 /**
  * What the portal clients report for metrics (each app's metrics module implements it). Called
  * synchronously and must not throw; it receives names and codes only, never a token or a payload.
@@ -15,6 +13,8 @@ export interface PortalCallObserver {
   refresh(memberId: string, outcome: 'oauth' | 'adopted' | 'failed', code?: string): void;
 }
 
+export const noPortalCallObserver: PortalCallObserver = { request() {}, refresh() {} };
+
 /** The outcome label of a failed HTTP request (an axios error, or our own error thrown before sending). */
 export function requestOutcomeOf(error: unknown): string {
   const e = error as {
@@ -28,19 +28,4 @@ export function requestOutcomeOf(error: unknown): string {
   if (typeof e?.response?.status === 'number') return `http_${e.response.status}`;
   if (typeof e?.code === 'string' && e.code) return e.code;
   return 'unknown';
-}
-
-/** Response interceptor pair: reports each HTTP request's outcome, changes nothing. */
-export function requestObserver(memberId: string, observer: PortalCallObserver) {
-  return [
-    <R extends { config?: { url?: string } }>(response: R): R => {
-      observer.request(memberId, methodOfUrl(response.config?.url), 'ok');
-      return response;
-    },
-    (error: unknown): never => {
-      const url = (error as { config?: { url?: string } } | undefined)?.config?.url;
-      observer.request(memberId, methodOfUrl(url), requestOutcomeOf(error));
-      throw error;
-    },
-  ] as const;
 }

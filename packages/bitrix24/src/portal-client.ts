@@ -5,7 +5,7 @@ import { type CallBudgets, createCallBudgets } from './call-budgets.js';
 import { runCall } from './call-loop.js';
 import { limiterInterceptor } from './limiter-interceptor.js';
 import { operatingTimeRecorder } from './operating-time.js';
-import { requestObserver } from './portal-call-observer.js';
+import { requestOutcomeOf } from './portal-call-observer.js';
 import type { PortalRateLimiter } from './portal-rate-limiter.js';
 import { RefreshCoordinator, type RefreshDeps } from './refresh-coordinator.js';
 import { batchIsIdempotent, isIdempotentMethod, type RetryOptions } from './retry-policy.js';
@@ -88,8 +88,19 @@ export class SdkPortalClient implements PortalClient {
         defaultMaxWaitMs: settings.defaultMaxWaitMs,
       }),
     );
-    // First, so it sees every answer and every failure as they come (it rethrows to the ones below).
-    if (settings.observer) http.interceptors.response.use(...requestObserver(this.memberId, settings.observer));
+    // Registered first, so it sees every answer before the stale-token replay handles it (metrics only).
+    const observer = settings.observer;
+    http.interceptors.response.use(
+      (response) => {
+        observer.request(this.memberId, methodOfUrl(response.config?.url), 'ok');
+        return response;
+      },
+      (error: unknown) => {
+        const url = (error as { config?: { url?: string } })?.config?.url;
+        observer.request(this.memberId, methodOfUrl(url), requestOutcomeOf(error));
+        return Promise.reject(error);
+      },
+    );
     http.interceptors.response.use(
       operatingTimeRecorder({ memberId: this.memberId, limiter: settings.limiter }),
       staleTokenReplay(http, () => this.tokens.creds.accessToken),
@@ -170,4 +181,10 @@ export class SdkPortalClient implements PortalClient {
       () => this.budgets.with(budget, attempt),
     );
   }
+}
+
+/** The REST method of a request URL, for metrics labels. */
+function methodOfUrl(url: string | undefined): string {
+  const path = (url ?? '').split('?')[0] ?? '';
+  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1)) || 'unknown';
 }

@@ -1,10 +1,10 @@
 import { type CommonEnv, createTokenCipher, type Logger } from '@b24app/core';
 import type { Db } from '@b24app/db';
 import type { Redis } from 'ioredis';
+import type { PortalCallObserver } from './portal-call-observer.js';
 import { createPortalClients, type PortalClients } from './portal-clients.js';
 import { createPortalRateLimiter, type PortalRateLimiter } from './portal-rate-limiter.js';
 import { createPrismaTokenStore, type PrismaTokenStore } from './prisma-token-store.js';
-import type { PortalCallObserver } from './portal-call-observer.js';
 
 /** The configuration the portal-client chain reads (both apps' configs extend the common one). */
 export type PortalClientsConfig = Pick<
@@ -31,7 +31,14 @@ export interface PortalClientChain {
  */
 export function createPortalClientsFromConfig(
   config: PortalClientsConfig,
-  deps: { db: Db; redis: Redis; logger: Logger; fetch?: typeof fetch; observer?: PortalCallObserver },
+  deps: {
+    db: Db;
+    redis: Redis;
+    logger: Logger;
+    fetch?: typeof fetch;
+    /** Metrics hook of the app (REST requests by method and outcome, refreshes). */
+    observer?: PortalCallObserver;
+  },
 ): PortalClientChain {
   const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
   const store = createPrismaTokenStore(deps.db, cipher);

@@ -1,7 +1,7 @@
 import type { Logger } from '@b24app/core';
 import { Bitrix24Error } from './bitrix24-errors.js';
+import { noPortalCallObserver, type PortalCallObserver } from './portal-call-observer.js';
 import { type PortalClient, type PortalClientSettings, SdkPortalClient } from './portal-client.js';
-import type { PortalCallObserver } from './portal-call-observer.js';
 import type { PortalRateLimiter } from './portal-rate-limiter.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
 import type { TokenStore } from './token-store.js';
@@ -47,8 +47,8 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
     defaultMaxWaitMs: deps.defaultMaxWaitMs ?? 5_000,
     expirySkewSec: deps.expirySkewSec ?? 60,
     retry: { ...DEFAULT_RETRY, ...deps.retry },
+    observer: deps.observer ?? noPortalCallObserver,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    ...(deps.observer ? { observer: deps.observer } : {}),
   };
   const clients = new Map<string, SdkPortalClient>();
   const creating = new Map<string, Promise<SdkPortalClient>>();

@@ -12,8 +12,8 @@ export interface RefreshDeps {
   oauthTimeoutMs: number;
   expirySkewSec: number;
   fetch?: typeof fetch;
-  /** Metrics hook: each refresh's outcome. */
-  observer?: PortalCallObserver;
+  /** Metrics hook: every HTTP request's outcome and every refresh. */
+  observer: PortalCallObserver;
 }
 
 const nowSec = () => Math.floor(Date.now() / 1000);
@@ -78,7 +78,7 @@ export class RefreshCoordinator {
         });
       });
       this.current = fresh;
-      this.deps.observer?.refresh(memberId, rotatedByUs ? 'oauth' : 'adopted');
+      this.deps.observer.refresh(memberId, rotatedByUs ? 'oauth' : 'adopted');
       this.log.info(
         { version: fresh.version, source: rotatedByUs ? 'oauth' : 'store', ms: Date.now() - started },
         rotatedByUs ? 'bitrix24 tokens refreshed' : 'bitrix24 tokens adopted from store',
@@ -95,7 +95,7 @@ export class RefreshCoordinator {
       } else if (err.b24Code === 'PORTAL_NOT_ACTIVE') {
         this.dead = err;
       }
-      this.deps.observer?.refresh(memberId, 'failed', err.b24Code ?? err.kind);
+      this.deps.observer.refresh(memberId, 'failed', err.b24Code ?? err.kind);
       this.log.warn(
         { kind: err.kind, b24Code: err.b24Code, ms: Date.now() - started },
         'bitrix24 token refresh failed',

@@ -84,6 +84,11 @@ export interface TimelineEventsRepository {
   requeueAfterReinstall(tx: Prisma.TransactionClient, portalId: string): Promise<number>;
   /** Uninstall with CLEAN=1: the portal's clicks go. */
   purgePortal(tx: Prisma.TransactionClient, portalId: string): Promise<void>;
+  /**
+   * An operator's replay (app page, admins): one FAILED click of the portal → RECEIVED with a fresh attempt
+   * budget, so the relay takes it again like a click whose enqueue was missed. False: not a failed click of it.
+   */
+  replayFailed(portalId: string, eventId: string): Promise<boolean>;
 }
 
 const UNFINISHED = `('RECEIVED', 'ENQUEUED', 'PROCESSING')`;
@@ -273,6 +278,16 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
       return tx.$executeRaw`
         UPDATE timeline_events SET state = 'RECEIVED', outcome = NULL, enqueued_at = NULL, finished_at = NULL
         WHERE portal_id = ${portalId}::uuid AND state = 'FAILED' AND outcome = ${gone}`;
+    },
+
+    async replayFailed(portalId, eventId) {
+      const r = await pool.query(
+        `UPDATE timeline_events SET state = 'RECEIVED', outcome = NULL, error = NULL, attempts = 0,
+           enqueued_at = NULL, finished_at = NULL
+         WHERE id = $1 AND portal_id = $2 AND state = 'FAILED'`,
+        [eventId, portalId],
+      );
+      return r.rowCount === 1;
     },
 
     async purgePortal(tx, portalId) {

@@ -101,6 +101,8 @@ export function createApprovalService(deps: { db: Db; clients: PortalClients; lo
       const payload = approvalActivityPayload(row, {
         badgeCode: portal.settings?.badgeCode ?? null,
         lang: portal.settings?.language ?? 'en',
+        iconCode: portal.settings?.iconCode ?? null,
+        logoCode: portal.settings?.logoCode ?? null,
       });
       const client = await deps.clients.get(portal.memberId);
       // A retry of a row whose add may have happened (lost answer): look before adding again.
