@@ -118,6 +118,8 @@ export const commonEnvSchema = z.object({
   /** A click job's retry schedule (BullMQ attempts, exponential backoff base); the server and the worker enqueue with it. */
   CLICK_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   CLICK_JOB_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  /** PostgreSQL connections this process may open (its pool size); default 10 server, min(WORKER_CONCURRENCY + 4, 40) worker. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).optional(),
   /** Bearer token of /metrics and of /readyz's details (both apps); unset: open (local use only). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Redis key prefix of the queues; separate deployments (or test runs) sharing a Redis use different ones. */
