@@ -6,6 +6,7 @@
 // To add a suite: write bench/<name>.bench.ts exporting `run(opts): Promise<Metric[]>` with metrics named
 // `<name>.<figure>`, and add one line to `suites` below.
 import { fileURLToPath } from 'node:url';
+import { run as appPage } from './app-page.bench.js';
 import { progress } from './bench-stats.js';
 import { run as capacity } from './capacity.bench.js';
 import { run as clickLatency } from './click-latency.bench.js';
@@ -30,6 +31,7 @@ const suites: { name: string; run: (o: SuiteOptions) => Promise<Metric[]> }[] = 
   { name: 'fairness', run: fairness },
   { name: 'capacity', run: capacity },
   { name: 'memory', run: memory },
+  { name: 'app_page', run: appPage },
 ];
 
 const args = process.argv.slice(2);

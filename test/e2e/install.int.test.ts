@@ -252,7 +252,7 @@ describe('install, reinstall, uninstall (issue 5)', () => {
     expect(click.status).toBe(401);
   });
 
-  it('ONAPPUPDATE re-binds dropped handlers and rotates the application token', async () => {
+  it('ONAPPUPDATE re-binds dropped handlers; it must carry the stored application token (issue 10 item 1)', async () => {
     const p = await stack.installedPortal();
     const t = await stack.emu.issueTokens(p.memberId, stack.clientId, p.adminUserId);
     // An update drops the app's handlers (protocol §1.4): simulate it.
@@ -262,21 +262,28 @@ describe('install, reinstall, uninstall (issue 5)', () => {
     });
     expect(unbind.status).toBe(200);
     expect((await ourHandlers(p.memberId)).map((h) => h.event)).not.toContain('ONCRMTIMELINEITEMACTION');
+    const before = await stack.db.portal.findUniqueOrThrow({ where: { memberId: p.memberId } });
 
-    const newAppToken = 'b'.repeat(32);
-    const update = await postForm('/b24/events', {
-      event: 'ONAPPUPDATE',
-      data: { VERSION: '2', PREVIOUS_VERSION: '1', LANGUAGE_ID: 'en' },
-      ts: String(Math.floor(Date.now() / 1000)),
-      auth: installAuth(t, p.domain, newAppToken),
-    });
-    expect(update.status).toBe(200);
+    // An administrator's genuine tokens with an application token of the sender's choosing: refused.
+    const update = (applicationToken: string) =>
+      postForm('/b24/events', {
+        event: 'ONAPPUPDATE',
+        data: { VERSION: '2', PREVIOUS_VERSION: '1', LANGUAGE_ID: 'en' },
+        ts: String(Math.floor(Date.now() / 1000)),
+        auth: installAuth(t, p.domain, applicationToken),
+      });
+    expect((await update('b'.repeat(32))).status).toBe(401);
+    const unchanged = await stack.db.portal.findUniqueOrThrow({ where: { memberId: p.memberId } });
+    expect(unchanged.applicationTokenHash).toBe(before.applicationTokenHash);
+    expect(unchanged.tokenVersion).toBe(before.tokenVersion);
+
+    expect((await update(p.applicationToken)).status).toBe(200);
     expect((await ourHandlers(p.memberId)).map((h) => h.event).sort()).toEqual([
       'ONAPPUNINSTALL',
       'ONAPPUPDATE',
       'ONCRMTIMELINEITEMACTION',
     ]);
-    // Events now authenticate with the new token only.
+    // Events still authenticate with the installed token only.
     const uninstallWith = (token: string) =>
       postForm('/b24/events', {
         event: 'ONAPPUNINSTALL',
@@ -289,9 +296,113 @@ describe('install, reinstall, uninstall (issue 5)', () => {
           application_token: token,
         },
       });
-    expect((await uninstallWith(p.applicationToken)).status).toBe(401);
-    expect((await uninstallWith(newAppToken)).status).toBe(200);
+    expect((await uninstallWith('b'.repeat(32))).status).toBe(401);
+    expect((await uninstallWith(p.applicationToken)).status).toBe(200);
   });
+
+  it('a user who is not a portal administrator cannot install or update, from the page or an event (issue 10 item 1)', async () => {
+    const p = await stack.installedPortal();
+    const before = await stack.db.portal.findUniqueOrThrow({ where: { memberId: p.memberId } });
+    const user = await stack.emu.createUser(p.memberId, { name: 'Plain User', admin: false });
+    // Genuine tokens of our app on this portal, as every user who opens the app holds them.
+    const t = await stack.emu.issueTokens(p.memberId, stack.clientId, user.id);
+    const chosen = 'c'.repeat(32);
+    const page = await postForm(
+      '/b24/install',
+      {
+        AUTH_ID: t.access_token,
+        AUTH_EXPIRES: '3600',
+        REFRESH_ID: t.refresh_token,
+        SERVER_ENDPOINT: t.server_endpoint,
+        APPLICATION_TOKEN: chosen,
+        member_id: t.member_id,
+        PLACEMENT: 'DEFAULT',
+      },
+      `?DOMAIN=${encodeURIComponent(p.domain)}&PROTOCOL=0&LANG=en`,
+    );
+    expect(page.status).toBe(403);
+    expect(await page.text()).toContain('administrator');
+    for (const event of ['ONAPPINSTALL', 'ONAPPUPDATE']) {
+      const res = await postForm('/b24/events', {
+        event,
+        data: { VERSION: '1', LANGUAGE_ID: 'en' },
+        ts: String(Math.floor(Date.now() / 1000) + 5),
+        auth: installAuth(t, p.domain, event === 'ONAPPUPDATE' ? p.applicationToken : chosen),
+      });
+      expect(res.status, event).toBe(403);
+    }
+    const after = await stack.db.portal.findUniqueOrThrow({ where: { memberId: p.memberId } });
+    expect(after.applicationTokenHash).toBe(before.applicationTokenHash);
+    expect(after.tokenVersion).toBe(before.tokenVersion);
+    expect(after.accessTokenEnc).toBe(before.accessTokenEnc);
+  });
+
+  it('a replayed older ONAPPINSTALL does not replace newer tokens (issue 10 item 1)', async () => {
+    const p = await stack.installedPortal();
+    const old = await stack.emu.issueTokens(p.memberId, stack.clientId, p.adminUserId);
+    const oldTs = Math.floor(Date.now() / 1000);
+    const install = (t: IssuedTokens, ts: number) =>
+      postForm('/b24/events', {
+        event: 'ONAPPINSTALL',
+        data: { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'en' },
+        ts: String(ts),
+        auth: installAuth(t, p.domain, p.applicationToken),
+      });
+    const fresh = await stack.emu.issueTokens(p.memberId, stack.clientId, p.adminUserId);
+    expect((await install(fresh, oldTs + 10)).status).toBe(200);
+    const stored = await stack.db.portal.findUniqueOrThrow({ where: { memberId: p.memberId } });
+    // The old delivery arrives again (a replay, or Bitrix24's queue running late): answered, changes nothing.
+    expect((await install(old, oldTs)).status).toBe(200);
+    const after = await stack.db.portal.findUniqueOrThrow({ where: { memberId: p.memberId } });
+    expect(after.tokenVersion).toBe(stored.tokenVersion);
+    expect(after.accessTokenEnc).toBe(stored.accessTokenEnc);
+    expect(stack.logs.text()).toContain('install ignored: stored tokens are newer');
+  });
+
+  for (const clean of [false, true]) {
+    it(`an ONAPPUNINSTALL older than the latest install is ignored${clean ? ', with CLEAN=1 too' : ''} (issue 10 item 5)`, async () => {
+      const p = await stack.installedPortal();
+      const uninstallTs = Math.floor(Date.now() / 1000);
+      // A quick reinstall: ONAPPINSTALL with a later ts.
+      const t = await stack.emu.issueTokens(p.memberId, stack.clientId, p.adminUserId);
+      const reinstall = await postForm('/b24/events', {
+        event: 'ONAPPINSTALL',
+        data: { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'en' },
+        ts: String(uninstallTs + 5),
+        auth: installAuth(t, p.domain),
+      });
+      expect(reinstall.status).toBe(200);
+      const row = await stack.db.portal.findUniqueOrThrow({ where: { memberId: p.memberId } });
+      await stack.db.approval.create({
+        data: {
+          portalId: row.id,
+          ownerTypeId: 2,
+          ownerId: p.dealId,
+          title: 'live',
+          activityId: 888_000 + Number(clean),
+        },
+      });
+      // The uninstall that came before it, delivered late.
+      const late = await postForm('/b24/events', {
+        event: 'ONAPPUNINSTALL',
+        data: { LANGUAGE_ID: 'en', CLEAN: clean ? '1' : '0' },
+        ts: String(uninstallTs),
+        auth: {
+          domain: p.domain,
+          server_endpoint: t.server_endpoint,
+          client_endpoint: t.client_endpoint,
+          member_id: p.memberId,
+          application_token: t.application_token,
+        },
+      });
+      expect(late.status).toBe(200);
+      const after = await stack.db.portal.findUniqueOrThrow({ where: { memberId: p.memberId } });
+      expect(after.status).toBe('ACTIVE');
+      expect(after.accessTokenEnc).toBe(row.accessTokenEnc);
+      expect(await stack.db.approval.count({ where: { portalId: row.id } })).toBe(1);
+      expect(await stack.db.portalSettings.count({ where: { portalId: row.id } })).toBe(1);
+    });
+  }
 
   it("member_id stays pinned: one portal's tokens cannot install under another portal's domain", async () => {
     const a = await stack.installedPortal();

@@ -165,7 +165,7 @@ describe('a click ends in exactly one decision and an update (issue 6)', () => {
     const upd = await fetch(`${t.client_endpoint}crm.activity.configurable.update`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ auth: t.access_token, id: a.activityId, layout }),
+      body: JSON.stringify({ auth: t.access_token, id: a.activityId, fields: { completed: false }, layout }),
     });
     expect(upd.status).toBe(200);
     await stack.emu.click(p.memberId, { activityId: a.activityId, actionId: 'escalate' });

@@ -30,6 +30,8 @@ export interface Stack {
   db: Db;
   redis: Redis;
   logs: ReturnType<typeof captureLogs>;
+  /** The Prometheus registries: the server's (also on its /metrics) and the last started worker's. */
+  metrics: { server: Registry; worker: Registry };
   clientId: string;
   clientSecret: string;
   worker?: WorkerRuntime;
@@ -99,7 +101,8 @@ export async function startStack(
   // The stack's own REDIS_URL (a test may point it at a private redis-server), not the shared default.
   const redis = createRedis(env.REDIS_URL ?? TEST_REDIS_URL, 'producer');
   redis.on('error', () => {});
-  const deps = buildServerDeps({ config, logger, db, redis, metrics: new Registry(), isStopping: () => false });
+  const metrics = { server: new Registry(), worker: new Registry() };
+  const deps = buildServerDeps({ config, logger, db, redis, metrics: metrics.server, isStopping: () => false });
   http.on('request', createApp(deps));
 
   await emulator.client.registerApp({
@@ -121,14 +124,17 @@ export async function startStack(
     db,
     redis,
     logs,
+    metrics,
     clientId,
     clientSecret,
     startWorker(overrides = {}, o = {}) {
       const workerConfig = loadWorkerConfig({ ...env, ...overrides });
+      metrics.worker = new Registry();
       stack.worker = startWorkerRuntime({
         config: workerConfig,
         db,
         logger,
+        metrics: metrics.worker,
         ...(o.actions ? { actions: o.actions } : {}),
       });
       return stack.worker;

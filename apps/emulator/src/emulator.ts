@@ -78,7 +78,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         else res.writeHead(503).end();
       });
       const portal = newPortal(ctx, input, listener.port);
-      handler = portalRequestHandler(ctx, rest, portal);
+      handler = portalRequestHandler(ctx, rest, portal, (req, res) => app(req, res));
       portalListeners.set(portal.memberId, listener);
       return portal;
     },

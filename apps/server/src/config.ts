@@ -7,6 +7,14 @@ export const serverEnvSchema = commonEnvSchema.extend({
   API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   /** Where the install and app pages load the BX24 JS library from (the emulator serves a stand-in). */
   B24_JS_SDK_URL: z.url().default('https://api.bitrix24.com/api/v1/'),
+  /** Database-checked event authentication failures one client address may cause per minute (per replica). */
+  EVENT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** Express `trust proxy`: which hops' X-Forwarded-For is believed (the client address of the limits). */
+  TRUST_PROXY: z.string().min(1).default('loopback, linklocal, uniquelocal'),
+  /** Lifetime of the app page's session (renewed by the page while it is open). */
+  APP_SESSION_TTL_SEC: z.coerce.number().int().min(30).max(3600).default(300),
+  /** The built front end of the app page (apps/app-page/dist); default: next to this app in the repo/image. */
+  APP_PAGE_DIR: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 

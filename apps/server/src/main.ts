@@ -12,6 +12,8 @@ const config = configOrExit('server', () => loadServerConfig(process.env));
 
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'server' });
 const db = createDb(config.DATABASE_URL, {
+  connectionTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+  statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
   onIdleError: (err) => logger.warn({ err: { message: err.message } }, 'idle database connection lost'),
 });
 const redis = createRedis(config.REDIS_URL, 'producer');

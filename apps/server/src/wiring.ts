@@ -1,24 +1,23 @@
 import { createTokenCipher, type Logger } from '@b24app/core';
-import type { Db } from '@b24app/db';
-import {
-  createPortalClients,
-  createPortalRateLimiter,
-  createPrismaTokenStore,
-  type PortalClients,
-} from '@b24app/bitrix24';
-import { timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
+import { createTimelineEventsRepository, type Db } from '@b24app/db';
+import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
+import { createClickProducer, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ServerDeps } from './app.js';
 import { createApprovalService } from './approvals/approval.service.js';
+import { buildAppPage } from './app-page/app-page.wiring.js';
 import { createApplicationTokenVerifier } from './b24/application-token-verifier.js';
+import { createFailedCheckLimiter } from './b24/failed-check-limiter.js';
 import { createHostPolicy } from './b24/host-policy.js';
 import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
 import { createInstallService } from './install/install.service.js';
 import { createAppInfoFetcher } from './install/oauth-app-info.js';
+import { createPortalAdminCheck } from './install/portal-admin-check.js';
 import { createUninstallService } from './install/uninstall.service.js';
+import { createServerMetrics } from './observability/server-metrics.js';
 import { createTimelineIntake } from './timeline/timeline-intake.service.js';
 
 /**
@@ -35,48 +34,53 @@ export function buildServerDeps(opts: {
   fetchImpl?: typeof fetch;
 }): ServerDeps & { queue: Queue; clients: PortalClients; close: () => Promise<void> } {
   const { config, logger, db, redis } = opts;
-  const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
-  const store = createPrismaTokenStore(db, cipher);
-  const limiter = createPortalRateLimiter(redis, {
-    policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
-  });
-  const clients = createPortalClients({
-    store,
-    limiter,
-    clientId: config.B24_CLIENT_ID,
-    clientSecret: config.B24_CLIENT_SECRET,
-    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
+  // headroom is read at scrape time only, after `limiter` below exists.
+  const serverMetrics = createServerMetrics(opts.metrics, { headroom: (ids) => limiter.headroom(ids) });
+  const { store, limiter, clients } = createPortalClientsFromConfig(config, {
+    db,
+    redis,
+    observer: serverMetrics.portal,
     logger,
     ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
   });
   const queue = new Queue(timelineActionJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const handlerUrl = `${config.APP_URL}/b24/events`;
-  const verifier = createApplicationTokenVerifier(db);
+  const verifier = createApplicationTokenVerifier({
+    db,
+    redis,
+    // SUBSCRIBE takes a connection of its own; it queues while Redis is away and resubscribes itself.
+    subscriber: redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: false }),
+    channel: `${config.QUEUE_PREFIX}:application-token-changed`,
+    limiter: createFailedCheckLimiter({ maxFailures: config.EVENT_AUTH_FAILURES_PER_MINUTE, windowMs: 60_000 }),
+    logger,
+  });
   const forget = (memberId: string) => {
     clients.forget(memberId);
     verifier.forget(memberId);
   };
-  const timeline = createTimelineIntake({
-    db,
-    queue,
-    verifier,
-    logger,
+  const clicks = createTimelineEventsRepository(db);
+  const producer = createClickProducer(queue, {
     jobOptions: timelineActionJobOptions({
       attempts: config.CLICK_JOB_ATTEMPTS,
       backoffMs: config.CLICK_JOB_BACKOFF_MS,
     }),
   });
+  const timeline = createTimelineIntake({ clicks, producer, verifier, logger });
 
+  const hostPolicy = createHostPolicy({
+    oauthHosts: config.B24_OAUTH_HOSTS,
+    portalHosts: config.B24_PORTAL_HOSTS,
+    allowHttp: config.B24_ALLOW_HTTP,
+  });
+  const fetchAppInfo = createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {});
   const install = createInstallService({
     db,
-    cipher,
-    hostPolicy: createHostPolicy({
-      oauthHosts: config.B24_OAUTH_HOSTS,
-      portalHosts: config.B24_PORTAL_HOSTS,
-      allowHttp: config.B24_ALLOW_HTTP,
-    }),
-    fetchAppInfo: createAppInfoFetcher(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+    clicks,
+    tokens: store,
+    hostPolicy,
+    fetchAppInfo,
+    checkPortalAdmin: createPortalAdminCheck(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
     clientId: config.B24_CLIENT_ID,
     bindEvents: async (memberId) => {
       await reconcileEventBindings(await clients.get(memberId), handlerUrl, logger);
@@ -85,25 +89,44 @@ export function buildServerDeps(opts: {
     logger,
   });
 
+  const appPage = buildAppPage({
+    db,
+    // The session's copy of the user token is sealed with the same key ring as the stored portal tokens.
+    cipher: createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []),
+    sessionSecret: config.TOKEN_ENCRYPTION_KEY[0] ?? '',
+    sessionTtlSec: config.APP_SESSION_TTL_SEC,
+    hostPolicy,
+    fetchAppInfo,
+    clientId: config.B24_CLIENT_ID,
+    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
+    clicks,
+    pageDir: config.APP_PAGE_DIR,
+    ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+  });
+
   return {
     config,
     logger,
+    appPage,
     metrics: opts.metrics,
+    serverMetrics,
     isStopping: opts.isStopping,
     readiness: {
       database: async () => void (await db.$queryRaw`SELECT 1`),
       redis: async () => void (await redis.ping()),
     },
     install,
-    uninstall: createUninstallService({ db, forgetClient: forget, logger }),
+    uninstall: createUninstallService({ db, clicks, tokens: store, forgetClient: forget, logger }),
     timeline,
     approvals: createApprovalService({ db, clients, logger }),
     queue,
+    queues: [queue],
     clients,
     close: async () => {
       await timeline.flush();
       clients.close();
       await queue.close();
+      await verifier.close();
     },
   };
 }

@@ -12,6 +12,9 @@ const baseEnv = {
   LOG_LEVEL: 'info',
 };
 
+const METRICS_TOKEN = 'operator-metrics-token-0123456789';
+const operatorHeaders = { authorization: `Bearer ${METRICS_TOKEN}` };
+
 const running: SpawnedApp[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((a) => a.stop('SIGKILL')));
@@ -54,21 +57,65 @@ describe('server and worker processes', () => {
     expect(app.output()).toMatch(/shutting down/);
   });
 
-  it('server: /readyz says 503 and names the dependency when one is down', async () => {
+  it('server: /readyz says 503, names the dependency by a stable code to the operator only, never the driver text', async () => {
     const port = freePort();
     const app = spawnApp('apps/server/src/main.ts', {
       ...baseEnv,
       PORT: String(port),
       HOST: '127.0.0.1',
       REDIS_URL: 'redis://127.0.0.1:1/0',
+      METRICS_TOKEN,
     });
     running.push(app);
     await app.waitFor(/server listening/);
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-    expect(ready.status).toBe(503);
-    const body = (await ready.json()) as { checks: Record<string, string> };
+    const anonymous = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(anonymous.status).toBe(503);
+    expect(await anonymous.json()).toEqual({ status: 'not ready' });
+    const operator = await fetch(`http://127.0.0.1:${port}/readyz`, { headers: operatorHeaders });
+    expect(operator.status).toBe(503);
+    const text = await operator.text();
+    const body = JSON.parse(text) as { checks: Record<string, string> };
     expect(body.checks.database).toBe('ok');
-    expect(body.checks.redis).not.toBe('ok');
+    expect(['unavailable', 'timeout']).toContain(body.checks.redis);
+    expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect|Connection/i);
+    // The reason is in the log, for the operator.
+    await app.waitFor(/"msg":"not ready"/);
+  });
+
+  it('server and worker: /metrics refuses a scrape without the operator token where one is configured; /healthz stays open', async () => {
+    const serverPort = freePort();
+    const workerPort = freePort();
+    const server = spawnApp('apps/server/src/main.ts', {
+      ...baseEnv,
+      PORT: String(serverPort),
+      HOST: '127.0.0.1',
+      METRICS_TOKEN,
+    });
+    const worker = spawnApp('apps/worker/src/main.ts', {
+      ...baseEnv,
+      WORKER_HEALTH_PORT: String(workerPort),
+      METRICS_TOKEN,
+    });
+    running.push(server, worker);
+    await Promise.all([server.waitFor(/server listening/), worker.waitFor(/worker started/)]);
+    for (const port of [serverPort, workerPort]) {
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const refused = await fetch(`${base}/metrics`);
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
+      expect(
+        (await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+      ).toBe(401);
+      const scraped = await fetch(`${base}/metrics`, { headers: operatorHeaders });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain('process_cpu_seconds_total');
+      expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
+      expect(await (await fetch(`${base}/readyz`, { headers: operatorHeaders })).json()).toEqual({
+        status: 'ready',
+        checks: { database: 'ok', redis: 'ok' },
+      });
+    }
   });
 
   it('worker: answers its probes and closes on SIGTERM', async () => {

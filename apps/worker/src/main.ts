@@ -12,6 +12,8 @@ const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
 // Clicks spend most of their time waiting on Bitrix24, not on the database: a modest pool serves many.
 const db = createDb(config.DATABASE_URL, {
   poolSize: Math.min(config.WORKER_CONCURRENCY + 4, 40),
+  connectionTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+  statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
   onIdleError: (err) => logger.warn({ err: { message: err.message } }, 'idle database connection lost'),
 });
 const metrics = new Registry();
@@ -27,6 +29,8 @@ const health = createHealthServer({
   },
   isStopping: () => stopping,
   metrics,
+  metricsToken: config.METRICS_TOKEN,
+  logger,
 });
 health.listen(config.WORKER_HEALTH_PORT, () => {
   logger.info({ port: config.WORKER_HEALTH_PORT, concurrency: config.WORKER_CONCURRENCY }, 'worker started');

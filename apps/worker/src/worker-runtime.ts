@@ -1,20 +1,16 @@
-import { createTokenCipher, type Logger } from '@b24app/core';
-import type { Db } from '@b24app/db';
-import {
-  createPortalClients,
-  createPortalRateLimiter,
-  createPrismaTokenStore,
-  type PortalClients,
-} from '@b24app/bitrix24';
-import { createRedis, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
+import type { Logger } from '@b24app/core';
+import { createTimelineEventsRepository, type Db } from '@b24app/db';
+import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
+import { createClickProducer, createRedis, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config.js';
+import { createWorkerMetrics } from './observability/worker-metrics.js';
 import { createIntakeRelay } from './relay/intake-relay.js';
 import { type ActionHandlerRegistry, defaultActionRegistry } from './timeline/action-handlers/index.js';
-import { createClickMetrics } from './timeline/click-metrics.js';
 import { createActivityLease } from './timeline/activity-lease.js';
+import { createClickRepository } from './timeline/click.repository.js';
 import { DelayJob } from './timeline/click-outcome.js';
 import { createStuckClickSweeper } from './timeline/stuck-click-sweeper.js';
 import { createTimelineActionProcessor } from './timeline/timeline-action.processor.js';
@@ -60,23 +56,25 @@ export function startWorkerRuntime(opts: {
   const { config, db, logger } = opts;
   const connection: Redis = createRedis(config.REDIS_URL, 'worker');
   connection.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
-  const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
-  const clients = createPortalClients({
-    store: createPrismaTokenStore(db, cipher),
-    limiter: createPortalRateLimiter(connection, {
-      policy: { burst: config.B24_RATE_LIMIT_BURST, drainPerSec: config.B24_RATE_LIMIT_PER_SEC },
-    }),
-    clientId: config.B24_CLIENT_ID,
-    clientSecret: config.B24_CLIENT_SECRET,
-    requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
+  const queue = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
+  // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
+  queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
+  // headroom is read at scrape time only, after `limiter` below exists.
+  const metrics = opts.metrics
+    ? createWorkerMetrics(opts.metrics, { db, queues: [queue], headroom: (ids) => limiter.headroom(ids) })
+    : undefined;
+  const { limiter, clients } = createPortalClientsFromConfig(config, {
+    db,
+    redis: connection,
     logger,
+    ...(metrics ? { observer: metrics.portal } : {}),
   });
   const processor = createTimelineActionProcessor({
-    db,
+    repo: createClickRepository(db),
     clients,
     actions: opts.actions ?? defaultActionRegistry(),
     lease: createActivityLease(connection, { ttlMs: config.WORKER_LOCK_DURATION_MS, prefix: config.QUEUE_PREFIX }),
-    ...(opts.metrics ? { metrics: createClickMetrics(opts.metrics) } : {}),
+    ...(metrics ? { metrics: metrics.clicks } : {}),
     logger,
   });
 
@@ -86,14 +84,37 @@ export function startWorkerRuntime(opts: {
       // Re-validate: the queue is a boundary too.
       const { eventId } = timelineActionJob.schema.parse(job.data);
       const maxAttempts = job.opts.attempts ?? 1;
+      const started = performance.now();
+      let memberId: string | undefined;
+      // One line per job run: jobId is the click's eventId, the id the intake's request line carries too.
+      const ran = (outcome: 'completed' | 'delayed' | 'failed', err?: unknown) => {
+        const seconds = (performance.now() - started) / 1000;
+        metrics?.job(job.name, outcome, seconds);
+        logger.info(
+          {
+            jobId: job.id,
+            kind: job.name,
+            eventId,
+            ...(memberId ? { memberId } : {}),
+            attempt: job.attemptsMade + 1,
+            outcome,
+            ms: Math.round(seconds * 1000),
+            ...(err ? { err: { message: (err as Error).message } } : {}),
+          },
+          'job finished',
+        );
+      };
       try {
-        await processor.process(eventId, { finalAttempt: job.attemptsMade + 1 >= maxAttempts });
+        memberId = await processor.process(eventId, { finalAttempt: job.attemptsMade + 1 >= maxAttempts });
+        ran('completed');
       } catch (e) {
         if (e instanceof DelayJob) {
           // Wait for the portal's bucket without holding a worker slot and without spending an attempt.
           await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
+          ran('delayed');
           throw new DelayedError();
         }
+        ran('failed', e);
         throw e;
       }
     },
@@ -116,21 +137,15 @@ export function startWorkerRuntime(opts: {
   });
   worker.on('error', (err) => logger.warn({ err: { message: err.message } }, 'worker error'));
 
-  const producer = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
-  // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
-  producer.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
-  const jobOptions = timelineActionJobOptions({
-    attempts: config.CLICK_JOB_ATTEMPTS,
-    backoffMs: config.CLICK_JOB_BACKOFF_MS,
+  const producer = createClickProducer(queue, {
+    jobOptions: timelineActionJobOptions({
+      attempts: config.CLICK_JOB_ATTEMPTS,
+      backoffMs: config.CLICK_JOB_BACKOFF_MS,
+    }),
   });
-  const relay = createIntakeRelay({ db, queue: producer, logger, jobOptions });
-  const sweeper = createStuckClickSweeper({
-    db,
-    queue: producer,
-    logger,
-    staleAfterMs: config.SWEEP_STALE_AFTER_MS,
-    jobOptions,
-  });
+  const clicks = createTimelineEventsRepository(db);
+  const relay = createIntakeRelay({ clicks, producer, logger });
+  const sweeper = createStuckClickSweeper({ clicks, producer, logger, staleAfterMs: config.SWEEP_STALE_AFTER_MS });
   const timers = [
     every(config.RELAY_INTERVAL_MS, () => relay.runOnce(), logger, 'relay'),
     every(config.SWEEP_INTERVAL_MS, () => sweeper.runOnce(), logger, 'sweeper'),
@@ -147,7 +162,7 @@ export function startWorkerRuntime(opts: {
       await worker.close(); // waits for running jobs: a started click is never abandoned
       await Promise.all(timers.map((t) => t.idle()));
       clients.close();
-      await producer.close();
+      await queue.close();
       await connection.quit().catch(() => {});
     },
   };

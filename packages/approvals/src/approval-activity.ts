@@ -21,6 +21,9 @@ export interface ActivityPayload {
 export interface ActivityOptions extends ApprovalViewOptions {
   /** The portal's kanban badge for pending approvals (portal settings); none when null. */
   badgeCode?: string | null;
+  /** The portal's chosen card look (app page settings): the pending card's icon, and the logo. */
+  iconCode?: string | null;
+  logoCode?: string | null;
 }
 
 /** The fields that go with a state: a decided approval is completed and loses its pending badge. */
@@ -39,8 +42,13 @@ export function approvalActivityFields(
 
 export function approvalActivityPayload(row: ApprovalRow, opts: ActivityOptions = {}): ActivityPayload {
   const view = approvalView(row, opts);
+  const layout = approvalLayout(view);
+  // A decided card keeps its state's icon (it says approved / rejected); the logo is the portal's on every card.
+  if (opts.iconCode && view.state === 'pending') layout.icon = { code: opts.iconCode };
+  if (opts.logoCode && layout.body)
+    layout.body = { ...layout.body, logo: { ...layout.body.logo, code: opts.logoCode } };
   return {
     fields: approvalActivityFields(view, { badgeCode: opts.badgeCode, responsibleId: row.responsibleId }),
-    layout: approvalLayout(view),
+    layout,
   };
 }

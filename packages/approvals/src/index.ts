@@ -12,3 +12,5 @@ export {
   approvalActivityFields,
   approvalActivityPayload,
 } from './approval-activity.js';
+export { approvalErrorStatePayload } from './approval-error-state.js';
+export { approvalIdOfActivity, ORIGINATOR_ID } from './activity-origin.js';

@@ -28,6 +28,8 @@ export interface PortalRateLimiter {
   /** The portal answered OPERATION_TIME_LIMIT: block the method for everyone; returns how long (ms). */
   noteOperationLimit(memberId: string, method: string): Promise<number>;
   policyOf(memberId: string): RateLimitPolicy;
+  /** Read-only, for metrics: the free slots of each portal's bucket now (the admitted burst when idle). */
+  headroom(memberIds: readonly string[]): Promise<Map<string, number>>;
 }
 
 export interface PortalRateLimiterOptions {
@@ -137,6 +139,24 @@ export function createPortalRateLimiter(redis: Redis, opts: PortalRateLimiterOpt
 
   return {
     policyOf,
+
+    async headroom(memberIds) {
+      const out = new Map<string, number>();
+      if (memberIds.length === 0) return out;
+      // One GET per key (not MGET): on a Redis Cluster the buckets live in different slots.
+      const pipe = redis.pipeline().time();
+      for (const m of memberIds) pipe.get(bucketKey(m));
+      const replies = (await pipe.exec()) ?? [];
+      const [sec, usec] = (replies[0]?.[1] as [string, string] | undefined) ?? [String(Date.now() / 1000), '0'];
+      const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+      memberIds.forEach((m, i) => {
+        const policy = effectivePolicy(policyOf(m), opts);
+        const tat = Number(replies[i + 1]?.[1] ?? 0);
+        const level = Math.max(0, tat - now) / (1000 / policy.drainPerSec);
+        out.set(m, Math.max(0, policy.burst - level));
+      });
+      return out;
+    },
 
     async take(memberId, takeOpts = {}) {
       const policy = effectivePolicy(policyOf(memberId), opts);

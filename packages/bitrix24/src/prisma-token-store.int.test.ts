@@ -2,7 +2,7 @@ import { createTokenCipher } from '@b24app/core';
 import { createDb } from '@b24app/db';
 import { randomMemberId, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY } from '@b24app/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPrismaTokenStore, encryptTokenColumns } from './prisma-token-store.js';
+import { createPrismaTokenStore, encryptTokenColumns, type PortalInstall } from './prisma-token-store.js';
 
 const db = createDb(TEST_DATABASE_URL, { poolSize: 6 });
 // A second client stands for a second process (its own connection pool).
@@ -13,6 +13,21 @@ const OLD_KEY = `old:${Buffer.alloc(32, 7).toString('base64')}`;
 const NEW_KEY = `new:${TEST_ENCRYPTION_KEY}`;
 const inFuture = () => Math.floor(Date.now() / 1000) + 3600;
 const token = () => `${randomMemberId()}${randomMemberId()}`; // 64 hex chars, like a real one
+const nowSec = () => Math.floor(Date.now() / 1000);
+
+const installOf = (memberId: string, o: { eventTs?: number; expiresAt?: number } = {}): PortalInstall => ({
+  memberId,
+  domain: 'example.bitrix24.com',
+  clientEndpoint: 'https://example.bitrix24.com/rest/',
+  serverEndpoint: 'https://oauth.bitrix.info/rest/',
+  scope: 'crm',
+  appStatus: 'L',
+  tokens: { accessToken: token(), refreshToken: token(), expiresAt: o.expiresAt ?? inFuture() },
+  applicationToken: randomMemberId(),
+  eventTs: o.eventTs,
+  finished: false,
+  requireStoredApplicationToken: false,
+});
 
 async function seedPortal(
   cipherKeys: { active: string[]; retired?: string[] },
@@ -129,12 +144,8 @@ describe('Prisma token store', () => {
   it('markNeedsReinstall forgets the tokens, and with ifVersion leaves a newer install alone', async () => {
     const store = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
     const a = await seedPortal({ active: [NEW_KEY] });
-    const version = await store.saveTokens(a.memberId, {
-      accessToken: token(),
-      refreshToken: token(),
-      expiresAt: inFuture(),
-    });
-    expect(version).toBe(1);
+    const installed = await store.install(installOf(a.memberId));
+    expect(installed).toMatchObject({ stored: true, version: 1 });
     await store.markNeedsReinstall(a.memberId, 'invalid_grant', { ifVersion: 0 });
     expect(await store.load(a.memberId)).not.toBeNull();
 
@@ -142,6 +153,72 @@ describe('Prisma token store', () => {
     expect(await store.load(a.memberId)).toBeNull();
     const row = await rawRow(a.memberId);
     expect(row).toMatchObject({ status: 'NEEDS_REINSTALL', access_token_enc: null, refresh_token_enc: null });
-    expect(await store.saveTokens(randomMemberId(), { accessToken: 'a', refreshToken: 'r', expiresAt: 1 })).toBeNull();
+  });
+
+  it('install creates the portal with its tokens and application-token hash, encrypted', async () => {
+    const store = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
+    const input = installOf(randomMemberId(), { eventTs: nowSec() });
+    const out = await store.install(input);
+    expect(out).toMatchObject({ stored: true, reinstall: false, version: 1 });
+    expect(await store.load(input.memberId)).toMatchObject({ ...input.tokens, version: 1 });
+    const raw = JSON.stringify(await rawRow(input.memberId));
+    expect(raw).not.toContain(input.tokens.accessToken);
+    expect(raw).not.toContain(input.applicationToken);
+    expect(raw).toMatch(/"application_token_hash":"[0-9a-f]{64}"/);
+  });
+
+  it('a replayed older install (earlier ts or earlier expiry) does not replace newer tokens', async () => {
+    const store = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
+    const memberId = randomMemberId();
+    const newer = installOf(memberId, { eventTs: nowSec(), expiresAt: inFuture() });
+    await store.install(newer);
+    const olderTs = installOf(memberId, { eventTs: nowSec() - 60, expiresAt: inFuture() + 60 });
+    expect(await store.install(olderTs)).toMatchObject({ stored: false, reason: 'older_than_stored' });
+    const olderExpiry = installOf(memberId, { expiresAt: inFuture() - 600 });
+    expect(await store.install(olderExpiry)).toMatchObject({ stored: false, reason: 'older_than_stored' });
+    expect(await store.load(memberId)).toMatchObject({ ...newer.tokens, version: 1 });
+    // Dead tokens are replaced by any verified install, whatever its age.
+    await store.revoke(memberId, { status: 'NEEDS_REINSTALL', reason: 'test' });
+    expect(await store.install(olderExpiry)).toMatchObject({ stored: true, version: 3 });
+  });
+
+  it('an update of an installed portal must present the stored application token', async () => {
+    const store = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
+    const first = installOf(randomMemberId());
+    await store.install(first);
+    const forged = { ...installOf(first.memberId), requireStoredApplicationToken: true };
+    await expect(store.install(forged)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await store.load(first.memberId)).toMatchObject(first.tokens);
+    const genuine = { ...installOf(first.memberId), applicationToken: first.applicationToken };
+    expect(await store.install({ ...genuine, requireStoredApplicationToken: true })).toMatchObject({ stored: true });
+  });
+
+  it('revoke ignores an uninstall older than the latest install, and purges in the same transaction', async () => {
+    const store = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
+    const input = installOf(randomMemberId(), { eventTs: nowSec() });
+    await store.install(input);
+    const purged: string[] = [];
+    const late = await store.revoke(input.memberId, {
+      status: 'UNINSTALLED',
+      reason: 'uninstalled',
+      eventTs: nowSec() - 30,
+      purge: async (_tx, portalId) => void purged.push(portalId),
+    });
+    expect(late).toEqual({ revoked: false, reason: 'stale' });
+    expect(purged).toEqual([]);
+    expect(await store.load(input.memberId)).not.toBeNull();
+    const current = await store.revoke(input.memberId, {
+      status: 'UNINSTALLED',
+      reason: 'uninstalled',
+      eventTs: nowSec() + 1,
+      purge: async (_tx, portalId) => void purged.push(portalId),
+    });
+    expect(current).toMatchObject({ revoked: true });
+    expect(purged).toHaveLength(1);
+    expect(await store.load(input.memberId)).toBeNull();
+    expect(await store.revoke(randomMemberId(), { status: 'UNINSTALLED', reason: 'x' })).toEqual({
+      revoked: false,
+      reason: 'unknown',
+    });
   });
 });

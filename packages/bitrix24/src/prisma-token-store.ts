@@ -1,9 +1,23 @@
-import type { TokenCipher } from '@b24app/core';
+/**
+ * Token store on the `portals` table: the one writer of its token columns (the ciphertexts, their key id and
+ * expiry, the token version and the application-token hash). Install, refresh, revoke and purge all go
+ * through it.
+ *
+ * Tokens are AES-256-GCM ciphertexts with the key id per row; a row written with a retired key is still read,
+ * and is re-encrypted with the active key on its next write (any refresh, or the first time a refresh lock is
+ * taken on it).
+ *
+ * The cross-process lock is a PostgreSQL row lock held by an interactive transaction: it works for any number
+ * of server and worker processes sharing the database, is released by PostgreSQL if a process dies, and needs
+ * no extra infrastructure. It is `FOR NO KEY UPDATE`, the lock an UPDATE of non-key columns takes anyway, so
+ * the `FOR KEY SHARE` of a click INSERT's foreign-key check never waits for a refresh.
+ */
+import { AppError, matchesSha256, sha256Hex, type TokenCipher } from '@b24app/core';
 import type { Db } from '@b24app/db';
 import { Bitrix24Error } from './bitrix24-errors.js';
 import type { PortalCredentials, RotatedTokens, TokenStore } from './token-store.js';
 
-/** The columns a token write sets. Exported so the install path encrypts exactly the same way. */
+/** The columns a token write sets. Exported for test fixtures that seed a row the way the store writes it. */
 export interface EncryptedTokenColumns {
   accessTokenEnc: string;
   refreshTokenEnc: string;
@@ -22,12 +36,55 @@ export function encryptTokenColumns(cipher: TokenCipher, tokens: RotatedTokens):
   };
 }
 
+/** What an install or update (page, ONAPPINSTALL, ONAPPUPDATE) stores once it has been verified. */
+export interface PortalInstall {
+  memberId: string;
+  domain: string;
+  clientEndpoint: string;
+  serverEndpoint: string;
+  scope: string;
+  appStatus: string | null;
+  tokens: RotatedTokens;
+  applicationToken?: string | undefined;
+  /** Bitrix24's `ts` of the install event (unix seconds); the page carries none. */
+  eventTs?: number | undefined;
+  /** The installer page ran (BX24.installFinish follows). */
+  finished: boolean;
+  /** ONAPPUPDATE of an installed portal: the stored application token must be presented. */
+  requireStoredApplicationToken: boolean;
+}
+
+export type InstallOutcome =
+  | { stored: true; portalId: string; reinstall: boolean; version: number }
+  /** The stored tokens are newer (a replayed or late install): nothing was changed. */
+  | { stored: false; portalId: string; reason: 'older_than_stored' };
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+/** Work that must commit or roll back with the token write (settings row, requeue, data purge). */
+export type InTransaction = (tx: Tx, portalId: string) => Promise<void>;
+
+export interface RevokeOptions {
+  status: 'UNINSTALLED' | 'NEEDS_REINSTALL';
+  reason: string;
+  /** Only when the stored tokens are still that version (so a reinstall that raced us is not undone). */
+  ifVersion?: number;
+  /** Bitrix24's `ts` of the uninstall (unix seconds): ignored when older than the latest install. */
+  eventTs?: number | undefined;
+  /** Deletes the portal's data in the same transaction, after the portal row is locked (CLEAN=1). */
+  purge?: InTransaction;
+}
+
+export type RevokeOutcome = { revoked: true; portalId: string } | { revoked: false; reason: 'unknown' | 'stale' };
+
 export interface PrismaTokenStore extends TokenStore {
   /**
-   * Replaces a portal's tokens (install, reinstall, ONAPPUPDATE) under the same row lock the refresh uses, and
-   * bumps the version so every running client adopts them. Returns the new version; null when no such portal.
+   * Creates or updates the portal and stores its tokens and application-token hash, under the same row lock
+   * the refresh takes; bumps the version so every running client adopts them. Unless its tokens are dead, a
+   * portal keeps tokens that are newer than the install's (older `ts` or earlier expiry).
    */
-  saveTokens(memberId: string, tokens: RotatedTokens): Promise<number | null>;
+  install(input: PortalInstall, inTransaction?: InTransaction): Promise<InstallOutcome>;
+  /** Forgets a portal's tokens (uninstall, dead refresh token), optionally purging its data with it. */
+  revoke(memberId: string, opts: RevokeOptions): Promise<RevokeOutcome>;
 }
 
 export interface PrismaTokenStoreOptions {
@@ -38,6 +95,7 @@ export interface PrismaTokenStoreOptions {
 }
 
 interface PortalRow {
+  id: string;
   member_id: string;
   domain: string;
   client_endpoint: string;
@@ -49,9 +107,10 @@ interface PortalRow {
   token_key_id: string | null;
   access_expires_at: Date | null;
   token_version: number;
+  application_token_hash: string | null;
+  installed_at: Date | null;
+  latest_install_at: Date | null;
 }
-
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 const revoked = (memberId: string, why: string) =>
   new Bitrix24Error({
@@ -61,15 +120,8 @@ const revoked = (memberId: string, why: string) =>
     message: `portal ${memberId} has no usable tokens (${why})`,
   });
 
-/**
- * Token store on the `portals` table. Tokens are AES-256-GCM ciphertexts with the key id per row; a row written
- * with a retired key is still read, and is re-encrypted with the active key on its next write (any refresh, or
- * the first time a refresh lock is taken on it).
- *
- * The cross-process lock is a PostgreSQL row lock (`SELECT … FOR UPDATE`) held by an interactive transaction:
- * it works for any number of server and worker processes sharing the database, is released by PostgreSQL if a
- * process dies, and needs no extra infrastructure.
- */
+const fromSec = (sec: number) => new Date(sec * 1000);
+
 export function createPrismaTokenStore(
   db: Db,
   cipher: TokenCipher,
@@ -93,14 +145,25 @@ export function createPrismaTokenStore(
     };
   };
 
+  const selectRow = async (tx: Tx | Db, memberId: string, lock: boolean): Promise<PortalRow | undefined> => {
+    const rows = lock
+      ? await tx.$queryRaw<PortalRow[]>`
+          SELECT id::text AS id, member_id, domain, client_endpoint, server_endpoint, scope, status::text AS status,
+                 access_token_enc, refresh_token_enc, token_key_id, access_expires_at, token_version,
+                 application_token_hash, installed_at, latest_install_at
+          FROM portals WHERE member_id = ${memberId} FOR NO KEY UPDATE`
+      : await tx.$queryRaw<PortalRow[]>`
+          SELECT id::text AS id, member_id, domain, client_endpoint, server_endpoint, scope, status::text AS status,
+                 access_token_enc, refresh_token_enc, token_key_id, access_expires_at, token_version,
+                 application_token_hash, installed_at, latest_install_at
+          FROM portals WHERE member_id = ${memberId}`;
+    return rows[0];
+  };
+
   const lockRow = async (tx: Tx, memberId: string): Promise<PortalRow | undefined> => {
     // SET LOCAL cannot take a bind parameter; the value is our own integer.
     await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(lockTimeoutMs))}`);
-    const rows = await tx.$queryRaw<PortalRow[]>`
-      SELECT member_id, domain, client_endpoint, server_endpoint, scope, status::text AS status,
-             access_token_enc, refresh_token_enc, token_key_id, access_expires_at, token_version
-      FROM portals WHERE member_id = ${memberId} FOR UPDATE`;
-    return rows[0];
+    return selectRow(tx, memberId, true);
   };
 
   const writeTokens = async (tx: Tx, memberId: string, tokens: RotatedTokens, version: number) => {
@@ -113,23 +176,45 @@ export function createPrismaTokenStore(
   const inTransaction = <T>(fn: (tx: Tx) => Promise<T>) =>
     db.$transaction(fn, { maxWait: lockTimeoutMs, timeout: transactionTimeoutMs });
 
+  /** The stored tokens are live and newer than the ones offered: keep them. */
+  const storedIsNewer = (row: PortalRow, input: PortalInstall): boolean => {
+    if (!decodable(row)) return false;
+    if (input.eventTs !== undefined && row.latest_install_at && fromSec(input.eventTs) < row.latest_install_at)
+      return true;
+    return row.access_expires_at !== null && fromSec(input.tokens.expiresAt) < row.access_expires_at;
+  };
+  const decodable = (row: PortalRow) => row.status === 'ACTIVE' && row.access_token_enc !== null;
+
+  const revoke = (memberId: string, r: RevokeOptions): Promise<RevokeOutcome> =>
+    inTransaction(async (tx): Promise<RevokeOutcome> => {
+      // The portal row first, then (purge) its data: the same order as every other writer.
+      const row = await lockRow(tx, memberId);
+      if (!row) return { revoked: false, reason: 'unknown' };
+      if (r.ifVersion !== undefined && row.token_version !== r.ifVersion) return { revoked: false, reason: 'stale' };
+      if (r.eventTs !== undefined && row.latest_install_at && fromSec(r.eventTs) < row.latest_install_at) {
+        return { revoked: false, reason: 'stale' };
+      }
+      const uninstall = r.status === 'UNINSTALLED';
+      await tx.portal.update({
+        where: { memberId },
+        data: {
+          status: r.status,
+          statusReason: r.reason.slice(0, 200),
+          accessTokenEnc: null,
+          refreshTokenEnc: null,
+          accessExpiresAt: null,
+          tokenVersion: row.token_version + 1,
+          ...(uninstall ? { uninstalledAt: new Date(), eventsBoundAt: null } : {}),
+        },
+      });
+      await r.purge?.(tx, row.id);
+      return { revoked: true, portalId: row.id };
+    });
+
   return {
     async load(memberId) {
-      const row = await db.portal.findUnique({ where: { memberId } });
-      if (!row) return null;
-      return decode({
-        member_id: row.memberId,
-        domain: row.domain,
-        client_endpoint: row.clientEndpoint,
-        server_endpoint: row.serverEndpoint,
-        scope: row.scope,
-        status: row.status,
-        access_token_enc: row.accessTokenEnc,
-        refresh_token_enc: row.refreshTokenEnc,
-        token_key_id: row.tokenKeyId,
-        access_expires_at: row.accessExpiresAt,
-        token_version: row.tokenVersion,
-      });
+      const row = await selectRow(db, memberId, false);
+      return row ? decode(row) : null;
     },
 
     withRefreshLock(memberId, fn) {
@@ -153,26 +238,62 @@ export function createPrismaTokenStore(
     },
 
     async markNeedsReinstall(memberId, reason, markOpts = {}) {
-      await db.portal.updateMany({
-        where: { memberId, ...(markOpts.ifVersion === undefined ? {} : { tokenVersion: markOpts.ifVersion }) },
-        data: {
-          status: 'NEEDS_REINSTALL',
-          statusReason: reason.slice(0, 200),
-          accessTokenEnc: null,
-          refreshTokenEnc: null,
-          accessExpiresAt: null,
-        },
+      await revoke(memberId, {
+        status: 'NEEDS_REINSTALL',
+        reason,
+        ...(markOpts.ifVersion === undefined ? {} : { ifVersion: markOpts.ifVersion }),
       });
     },
 
-    saveTokens(memberId, tokens) {
+    install(input, then) {
       return inTransaction(async (tx) => {
-        const row = await lockRow(tx, memberId);
-        if (!row) return null;
+        // Insert-if-absent then lock: page and event racing for a new portal serialise on the row.
+        await tx.$executeRaw`
+          INSERT INTO portals (id, member_id, domain, client_endpoint, server_endpoint, updated_at)
+          VALUES (gen_random_uuid(), ${input.memberId}, ${input.domain}, ${input.clientEndpoint}, ${input.serverEndpoint}, now())
+          ON CONFLICT (member_id) DO NOTHING`;
+        const row = await lockRow(tx, input.memberId);
+        if (!row) throw new AppError('INTERNAL', 'portal row vanished during install');
+        if (input.requireStoredApplicationToken && row.status === 'ACTIVE' && row.application_token_hash) {
+          const presented = input.applicationToken ?? '';
+          if (!matchesSha256(presented, row.application_token_hash)) {
+            throw new AppError('UNAUTHORIZED', 'the update does not carry the installed application token');
+          }
+        }
+        if (storedIsNewer(row, input)) return { stored: false, portalId: row.id, reason: 'older_than_stored' };
+
+        const now = new Date();
+        const reinstall = row.status !== 'ACTIVE' || row.installed_at !== null;
         const version = row.token_version + 1;
-        await writeTokens(tx, memberId, tokens, version);
-        return version;
+        const eventAt = input.eventTs === undefined ? undefined : fromSec(input.eventTs);
+        await tx.portal.update({
+          where: { memberId: input.memberId },
+          data: {
+            // The domain may change (portal renamed); member_id stays pinned and the OAuth server confirmed it.
+            domain: input.domain,
+            clientEndpoint: input.clientEndpoint,
+            serverEndpoint: input.serverEndpoint,
+            scope: input.scope,
+            appStatus: input.appStatus,
+            status: 'ACTIVE',
+            statusReason: null,
+            ...encryptTokenColumns(cipher, input.tokens),
+            tokenVersion: version,
+            ...(input.applicationToken ? { applicationTokenHash: sha256Hex(input.applicationToken) } : {}),
+            installedAt: row.status === 'ACTIVE' && row.installed_at ? row.installed_at : now,
+            // Only Bitrix24's clock orders installs against uninstalls; the page has no `ts`.
+            ...(eventAt && (!row.latest_install_at || eventAt > row.latest_install_at)
+              ? { latestInstallAt: eventAt }
+              : {}),
+            uninstalledAt: null,
+            ...(input.finished ? { installFinishedAt: now } : {}),
+          },
+        });
+        await then?.(tx, row.id);
+        return { stored: true, portalId: row.id, reinstall, version };
       });
     },
+
+    revoke,
   };
 }

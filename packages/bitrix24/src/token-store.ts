@@ -1,7 +1,10 @@
 /**
  * The token store port. The portal client only ever reads and rotates tokens through this interface;
- * `createPrismaTokenStore` is the production adapter, tests may pass their own.
+ * `createPrismaTokenStore` is the production adapter (and the one writer of the token columns), tests may
+ * pass their own.
  */
+
+/** A portal's endpoints and live tokens, as the portal client uses them. */
 export interface PortalCredentials {
   memberId: string;
   domain: string;

@@ -4,7 +4,7 @@ import { createTokenCipher, type TokenCipher } from '@b24app/core';
 import type { Db } from '@b24app/db';
 import { type RunningEmulator, startEmulator } from '@b24app/emulator';
 import { randomMemberId, TEST_ENCRYPTION_KEY } from '@b24app/testing';
-import { encryptTokenColumns } from '../src/prisma-token-store.js';
+import { createPrismaTokenStore } from '../src/prisma-token-store.js';
 
 /**
  * What every client integration test needs: the emulator (portal + OAuth server), a stand-in app endpoint that
@@ -46,6 +46,8 @@ export interface InstalledPortal {
   clientEndpoint: string;
   accessToken: string;
   refreshToken: string;
+  /** The token version the install stored (each rotation adds one). */
+  version: number;
 }
 
 /** A fresh emulator portal with our app installed, its tokens stored (encrypted) as the install path would. */
@@ -61,25 +63,27 @@ export async function installPortal(
   });
   await h.emu.client.installApp(portal.memberId, h.clientId);
   const tokens = await h.emu.client.issueTokens(portal.memberId, h.clientId);
-  await db.portal.create({
-    data: {
-      memberId: portal.memberId,
-      domain: portal.domain,
-      clientEndpoint: tokens.client_endpoint,
-      serverEndpoint: tokens.server_endpoint,
-      scope: tokens.scope,
-      ...encryptTokenColumns(h.cipher, {
-        accessToken: tokens.access_token,
-        refreshToken: tokens.refresh_token,
-        expiresAt: opts.storedExpiresAt ?? tokens.expires,
-      }),
+  const installed = await createPrismaTokenStore(db, h.cipher).install({
+    memberId: portal.memberId,
+    domain: portal.domain,
+    clientEndpoint: tokens.client_endpoint,
+    serverEndpoint: tokens.server_endpoint,
+    scope: tokens.scope,
+    appStatus: null,
+    tokens: {
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      expiresAt: opts.storedExpiresAt ?? tokens.expires,
     },
+    finished: true,
+    requireStoredApplicationToken: false,
   });
   return {
     memberId: portal.memberId,
     clientEndpoint: tokens.client_endpoint,
     accessToken: tokens.access_token,
     refreshToken: tokens.refresh_token,
+    version: installed.stored ? installed.version : 0,
   };
 }
 

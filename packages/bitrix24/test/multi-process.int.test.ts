@@ -145,7 +145,7 @@ describe('refresh single flight across processes', () => {
       expect(after.refreshGrants - before.refreshGrants).toBe(1);
       expect(after.invalidGrant - before.invalidGrant).toBe(0);
       const row = await db.portal.findUniqueOrThrow({ where: { memberId: p.memberId } });
-      expect(row.tokenVersion).toBe(1);
+      expect(row.tokenVersion).toBe(p.version + 1);
       await h.emu.client.setSettings({ invalidateAccessTokenOnRefresh: false });
     },
     60_000,

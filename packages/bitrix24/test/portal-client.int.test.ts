@@ -202,7 +202,7 @@ describe('portal client: retries only where safe', () => {
     expect((await restCalls(h, p.memberId, 'user.current')).map((c) => c.error)).toEqual([null, 'expired_token', null]);
     // The rotated pair is persisted (encrypted) with a new version.
     const row = await db.portal.findUniqueOrThrow({ where: { memberId: p.memberId } });
-    expect(row.tokenVersion).toBe(1);
+    expect(row.tokenVersion).toBe(p.version + 1);
     expect(JSON.stringify(row)).not.toContain(p.refreshToken);
   });
 

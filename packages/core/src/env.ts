@@ -106,6 +106,10 @@ export const commonEnvSchema = z.object({
   B24_PORTAL_HOSTS: hostList(true).default(hostList(true).parse(DEFAULT_PORTAL_HOSTS)),
   B24_ALLOW_HTTP: bool.default(false),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Longest wait for a pooled database connection; beyond it the query fails instead of stalling. */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** PostgreSQL statement_timeout of every pooled connection; 0 turns it off. */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /** Bound of one REST request to a portal: a hung request is retried (or fails as transient). */
   B24_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** The portals' REST bucket (Bitrix24: 50/2 standard, 250/5 Enterprise); shared by every process. */
@@ -114,6 +118,8 @@ export const commonEnvSchema = z.object({
   /** A click job's retry schedule (BullMQ attempts, exponential backoff base); the server and the worker enqueue with it. */
   CLICK_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   CLICK_JOB_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  /** Bearer token of /metrics and of /readyz's details (both apps); unset: open (local use only). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Redis key prefix of the queues; separate deployments (or test runs) sharing a Redis use different ones. */
   QUEUE_PREFIX: z
     .string()

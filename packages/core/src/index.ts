@@ -5,3 +5,4 @@ export * from './logger.js';
 export * from './token-cipher.js';
 export * from './readiness.js';
 export * from './shutdown.js';
+export * from './metrics.js';

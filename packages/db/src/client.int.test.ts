@@ -69,4 +69,43 @@ describe('Prisma client on the migrated database', () => {
     await db.portal.delete({ where: { id: portal.id } }); // cascades
     expect(await db.approval.count({ where: { portalId: portal.id } })).toBe(0);
   });
+
+  it('bounds pool acquisition: with every connection busy, a query fails fast instead of queueing forever', async () => {
+    const tiny = createDb(TEST_DATABASE_URL, { poolSize: 1, connectionTimeoutMs: 300 });
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let inside!: () => void;
+      const started = new Promise<void>((r) => {
+        inside = r;
+      });
+      // The one connection sits in a transaction (as a refresh waiting on a slow OAuth server does).
+      const busy = tiny.$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT 1`;
+          inside();
+          await held;
+        },
+        { timeout: 30_000 },
+      );
+      await started;
+      await expect(tiny.$queryRaw`SELECT 2`).rejects.toThrow(/timeout/i);
+      release();
+      await busy;
+      await expect(pingDb(tiny)).resolves.toBeUndefined();
+    } finally {
+      await tiny.$disconnect();
+    }
+  });
+
+  it('bounds statements with statement_timeout', async () => {
+    const bounded = createDb(TEST_DATABASE_URL, { poolSize: 1, statementTimeoutMs: 200 });
+    try {
+      await expect(bounded.$queryRaw`SELECT pg_sleep(5)`).rejects.toThrow(/statement timeout/i);
+    } finally {
+      await bounded.$disconnect();
+    }
+  });
 });

@@ -10,11 +10,25 @@ const pools = new WeakMap<Db, pg.Pool>();
  * The one place that constructs a Prisma client. Apps create one at boot (main.ts) and pass it down.
  * The pool is small on purpose: every process (server, each worker) has its own.
  */
-export function createDb(
-  databaseUrl: string,
-  opts: { poolSize?: number; onIdleError?: (err: Error) => void } = {},
-): Db {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: opts.poolSize ?? 10 });
+export interface DbOptions {
+  poolSize?: number;
+  /**
+   * Longest wait for a free pooled connection before the query fails (default 5 s). Without a bound, a
+   * pool exhausted by slow work (a hung OAuth refresh holding its transaction) stalls every caller.
+   */
+  connectionTimeoutMs?: number;
+  /** PostgreSQL `statement_timeout` of every pooled connection (default 30 s); 0 turns it off. */
+  statementTimeoutMs?: number;
+  onIdleError?: (err: Error) => void;
+}
+
+export function createDb(databaseUrl: string, opts: DbOptions = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5_000,
+    statement_timeout: opts.statementTimeoutMs ?? 30_000,
+  });
   // An idle connection that dies (database restart, admin kill) is dropped by the pool; without a
   // listener the 'error' event would crash the process.
   pool.on('error', opts.onIdleError ?? (() => {}));

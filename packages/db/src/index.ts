@@ -1,4 +1,13 @@
-export { createDb, pingDb, rawPool, type Db } from './client.js';
+export { createDb, type Db, type DbOptions, pingDb, rawPool } from './client.js';
 export * from './generated/prisma/client.js';
 export { applyMigrations, type MigrateResult } from './migrations/apply-migrations.js';
 export { migrationChecksum, readMigrationFiles } from './migrations/migration-files.js';
+export * from './click-lifecycle.js';
+export {
+  type ClickPortal,
+  createTimelineEventsRepository,
+  type RecordClickInput,
+  type StaleClick,
+  type TimelineEventsRepository,
+  toApproval,
+} from './timeline-events.repository.js';

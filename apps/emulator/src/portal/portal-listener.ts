@@ -56,7 +56,15 @@ function authorize(ctx: EmulatorContext, portal: Portal, url: URL, res: ServerRe
   redirect(res, target.toString());
 }
 
-export function portalRequestHandler(ctx: EmulatorContext, rest: RestHandler, portal: Portal) {
+/** The emulator's pages, served on the portal's own origin too: the frame protocol checks the parent's origin. */
+const UI_PATH = /^\/(ui|assets|bx24)\//;
+
+export function portalRequestHandler(
+  ctx: EmulatorContext,
+  rest: RestHandler,
+  portal: Portal,
+  ui?: (req: IncomingMessage, res: ServerResponse) => void,
+) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (req.method === 'OPTIONS') {
@@ -72,6 +80,10 @@ export function portalRequestHandler(ctx: EmulatorContext, rest: RestHandler, po
     const pathname = url.pathname.replace(/\/{2,}/g, '/');
     if (pathname === '/oauth/authorize' || pathname === '/oauth/authorize/') {
       authorize(ctx, portal, url, res);
+      return;
+    }
+    if (ui && UI_PATH.test(pathname)) {
+      ui(req, res);
       return;
     }
     const detail = DETAIL_PATH.exec(pathname);

@@ -24,6 +24,6 @@ ${o.refreshSec ? `<meta http-equiv="refresh" content="${o.refreshSec}">` : ''}
 </head><body>
 <nav class="top"><a href="/">Bitrix24 emulator</a><a href="/ui/log">Log</a></nav>
 <main>${body}</main>
-${o.script === false ? '' : '<script src="/assets/emulator-ui.js"></script>'}
+${o.script === false ? '' : '<script src="/assets/emulator-ui.js"></script><script src="/assets/frame-parent.js"></script>'}
 </body></html>`;
 }

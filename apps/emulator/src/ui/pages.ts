@@ -120,6 +120,7 @@ export function timelineActivities(ctx: EmulatorContext, portal: Portal, item: C
         lang: v.lang,
         portalBase: `http://${portal.domain}`,
         appPageUrl: `/ui/portals/${portal.memberId}/apps/${encodeURIComponent(a.clientId)}?${viewerQuery(v)}`,
+        owner: { entityTypeId: a.ownerTypeId, entityId: a.ownerId },
         lockKind,
         disabledButtons,
         readonly: portal.users.get(v.userId)?.crmReadOnly === true,
@@ -164,13 +165,39 @@ export function appPage(
     `<p><a href="/ui/portals/${portal.memberId}?${viewerQuery(v)}">← ${esc(portal.name)}</a></p>
 <h1>${esc(app?.name ?? session.clientId)} <span class="muted">${session.install ? 'installer' : esc(session.placement)}</span></h1>
 <form id="frame-post" method="post" action="${esc(frameUrl(ctx, target, session))}" target="${esc(frameName)}">${inputs}</form>
-<iframe class="app-frame" name="${esc(frameName)}" title="application"></iframe>
+<iframe class="app-frame" name="${esc(frameName)}" title="application" ${appFrameData(portal, session, v)}></iframe>
 <script>
 document.getElementById('frame-post').submit();
 // BX24.installFinish() in the frame: reload, so the app page replaces the installer
 window.addEventListener('message', (e) => { if (e.data && e.data.bx24emulator === 'installFinish') setTimeout(() => location.reload(), 200); });
 </script>`,
   );
+}
+
+/** What the frame protocol's parent side (public/frame-parent.js) needs to know about an app frame. */
+function appFrameData(portal: Portal, session: FrameSession, v: Viewer): string {
+  const base = `/ui/portals/${portal.memberId}/apps/${encodeURIComponent(session.clientId)}?${viewerQuery(v)}`;
+  return `data-app-sid="${esc(session.sid)}" data-app-page="${esc(base)}"`;
+}
+
+/** The app page inside a slider (openRestApp, openApplication): only the frame, full height. */
+export function embeddedAppPage(
+  ctx: EmulatorContext,
+  portal: Portal,
+  session: FrameSession,
+  target: string,
+  v: Viewer,
+) {
+  const frameName = `${portal.domain}|0|${session.sid}`;
+  const inputs = Object.entries(frameBody(ctx, session))
+    .map(([k, val]) => `<input type="hidden" name="${esc(k)}" value="${esc(val)}">`)
+    .join('');
+  return `<!doctype html><html lang="${esc(v.lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>App</title><link rel="stylesheet" href="/assets/emulator-ui.css"><style>body{margin:0;background:#fff}</style></head><body>
+<form id="frame-post" method="post" action="${esc(frameUrl(ctx, target, session))}" target="${esc(frameName)}">${inputs}</form>
+<iframe class="app-frame-embed" name="${esc(frameName)}" title="application" ${appFrameData(portal, session, v)}></iframe>
+<script src="/assets/frame-parent.js"></script>
+<script>document.getElementById('frame-post').submit();</script>
+</body></html>`;
 }
 
 export function logPage(ctx: EmulatorContext, memberId: string | undefined): string {

@@ -20,6 +20,8 @@ export interface RenderContext {
   portalBase: string;
   /** URL of the app page, for openRestApp actions */
   appPageUrl: string;
+  /** The CRM item the activity belongs to: openRestApp passes it in PLACEMENT_OPTIONS. */
+  owner?: { entityTypeId: number; entityId: number };
   lockKind: 'loader' | 'disable' | null;
   disabledButtons: readonly string[];
   /** the viewer has no edit access to the item: hideIfReadonly elements go, the deadline is read-only */
@@ -65,9 +67,22 @@ function actionable(
       return `<a class="${cls}" href="${esc(uri)}"${external ? ' target="_blank" rel="noopener"' : ''}>${inner}</a>`;
     }
     case 'openRestApp': {
-      const options = { ...action.actionParams, activityId: t.activityId };
+      // As Bitrix24 passes them: the action's params as strings (nested values do not survive), then the
+      // three keys it overwrites.
+      const options: Record<string, string> = {};
+      for (const [k, v] of Object.entries(action.actionParams ?? {})) {
+        if (v === null || typeof v !== 'object') options[k] = String(v);
+      }
+      if (ctx.owner) {
+        options.entityTypeId = String(ctx.owner.entityTypeId);
+        options.entityId = String(ctx.owner.entityId);
+      }
+      options.activityId = String(t.activityId);
       const href = `${ctx.appPageUrl}${ctx.appPageUrl.includes('?') ? '&' : '?'}placementOptions=${encodeURIComponent(JSON.stringify(options))}`;
-      return `<a class="${cls}" href="${esc(href)}" target="_blank">${inner}</a>`;
+      const width = action.sliderParams?.width !== undefined ? ` data-slider-width="${action.sliderParams.width}"` : '';
+      const title =
+        action.sliderParams?.title !== undefined ? ` data-slider-title="${esc(action.sliderParams.title)}"` : '';
+      return `<a class="${cls}" href="${esc(href)}" target="_blank" data-open-rest-app${width}${title}>${inner}</a>`;
     }
     case 'restEvent': {
       const click = JSON.stringify({ activityId: t.activityId, actionId: action.id, location: t.location, key: t.key });

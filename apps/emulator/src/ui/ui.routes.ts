@@ -9,6 +9,7 @@ import type { Portal } from '../state/model.js';
 import { clickAction } from '../timeline/click-service.js';
 import {
   appPage,
+  embeddedAppPage,
   homePage,
   itemPage,
   logPage,
@@ -110,7 +111,13 @@ export function uiRoutes(ctx: EmulatorContext): Router {
       placementOptions,
       install: !inst.installed,
     });
-    html(res, appPage(ctx, portal, session, inst.installed ? app.appUrl : app.installUrl, v));
+    const target = inst.installed ? app.appUrl : app.installUrl;
+    html(
+      res,
+      req.query.embed === '1'
+        ? embeddedAppPage(ctx, portal, session, target, v)
+        : appPage(ctx, portal, session, target, v),
+    );
   });
 
   r.use((err: unknown, _req: Request, res: Response, next: (e?: unknown) => void) => {

@@ -1,10 +1,8 @@
-import { approvalActivityPayload } from '@b24app/approvals';
+import { approvalActivityPayload, ORIGINATOR_ID } from '@b24app/approvals';
 import { AppError, type Logger } from '@b24app/core';
 import type { Approval, Db } from '@b24app/db';
 import { isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
 import type { CreateApprovalInput } from './approval.schemas.js';
-
-export const ORIGINATOR_ID = 'b24-approvals';
 
 /** The activity our add created for this approval, found by the originId we gave it; null when none. */
 async function findActivityOf(client: PortalClient, approvalId: string): Promise<number | null> {
@@ -103,6 +101,8 @@ export function createApprovalService(deps: { db: Db; clients: PortalClients; lo
       const payload = approvalActivityPayload(row, {
         badgeCode: portal.settings?.badgeCode ?? null,
         lang: portal.settings?.language ?? 'en',
+        iconCode: portal.settings?.iconCode ?? null,
+        logoCode: portal.settings?.logoCode ?? null,
       });
       const client = await deps.clients.get(portal.memberId);
       // A retry of a row whose add may have happened (lost answer): look before adding again.

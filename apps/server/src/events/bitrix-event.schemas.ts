@@ -101,13 +101,16 @@ export type BitrixEvent = z.infer<typeof bitrixEventSchema>;
 export const normaliseEventName = (e: unknown): unknown => (typeof e === 'string' ? e.toUpperCase() : e);
 
 /** Install frame POST (protocol §1.2): four fields in the query, the rest in the body. */
+/** The four query fields of every frame POST (installer, app page, placements). */
+export const frameQuerySchema = z.object({
+  DOMAIN: z.string().min(1).max(255),
+  PROTOCOL: z.enum(['0', '1']).default('1'),
+  LANG: z.string().max(8).default('en'),
+  APP_SID: z.string().max(128).optional(),
+});
+
 export const installFrameSchema = z.object({
-  query: z.object({
-    DOMAIN: z.string().min(1).max(255),
-    PROTOCOL: z.enum(['0', '1']).default('1'),
-    LANG: z.string().max(8).default('en'),
-    APP_SID: z.string().max(128).optional(),
-  }),
+  query: frameQuerySchema,
   body: z.object({
     AUTH_ID: z.string().min(1).max(512),
     AUTH_EXPIRES: intString.default(3600),

@@ -8,12 +8,17 @@ export function fromBitrix24(e: unknown): unknown {
   switch (e.kind) {
     case 'VALIDATION':
       return new AppError('UPSTREAM_REJECTED', `${where} rejected the request: ${e.message}`, {
-        details: { b24Code: e.b24Code },
+        details: { b24Code: e.b24Code, method: e.method },
       });
     case 'NOT_FOUND':
-      return new AppError('NOT_FOUND', `${where}: not found`, { details: { b24Code: e.b24Code } });
+      return new AppError('NOT_FOUND', `${where}: not found (it may have been deleted)`, {
+        details: { b24Code: e.b24Code, method: e.method },
+      });
     case 'ACCESS_DENIED':
-      return new AppError('FORBIDDEN', `${where}: access denied`, { details: { b24Code: e.b24Code } });
+      // What a non-admin gets for badges: Bitrix24's own refusal, said so, with its code for the page to localize.
+      return new AppError('FORBIDDEN', `${where}: Bitrix24 refused access; this needs rights you do not have`, {
+        details: { b24Code: e.b24Code, method: e.method },
+      });
     case 'RATE_LIMITED':
       return new AppError('RATE_LIMITED', `${where}: the portal's rate limit is reached, retry later`, {
         details: { retryAfterMs: e.retryAfterMs },

@@ -1,8 +1,9 @@
-import { AppError, type Logger, sha256Hex, type TokenCipher } from '@b24app/core';
-import type { Db } from '@b24app/db';
-import { encryptTokenColumns } from '@b24app/bitrix24';
+import { AppError, type Logger } from '@b24app/core';
+import type { Db, TimelineEventsRepository } from '@b24app/db';
+import type { PrismaTokenStore } from '@b24app/bitrix24';
 import type { HostPolicy } from '../b24/host-policy.js';
 import type { FetchAppInfo } from './oauth-app-info.js';
+import type { CheckPortalAdmin } from './portal-admin-check.js';
 
 /** What an install, from the page or from ONAPPINSTALL/ONAPPUPDATE, tells us about a portal. */
 export interface InstallInput {
@@ -16,13 +17,18 @@ export interface InstallInput {
   expiresAt: number; // unix seconds
   applicationToken?: string | undefined;
   scope?: string | undefined;
+  /** Bitrix24's `ts` of the event (unix seconds); the page has none. */
+  eventTs?: number | undefined;
 }
 
 export interface InstallServiceDeps {
   db: Db;
-  cipher: TokenCipher;
+  clicks: Pick<TimelineEventsRepository, 'requeueAfterReinstall'>;
+  /** The one writer of the token columns. */
+  tokens: PrismaTokenStore;
   hostPolicy: HostPolicy;
   fetchAppInfo: FetchAppInfo;
+  checkPortalAdmin: CheckPortalAdmin;
   clientId: string;
   /** Binds our event handlers on the portal (runs after the portal is stored). */
   bindEvents: (memberId: string) => Promise<void>;
@@ -32,16 +38,17 @@ export interface InstallServiceDeps {
 }
 
 export interface InstallService {
-  install(input: InstallInput): Promise<{ portalId: string; reinstall: boolean }>;
+  install(input: InstallInput): Promise<{ portalId: string; reinstall: boolean; ignored?: 'older_than_stored' }>;
 }
 
 /**
  * Install and update, from either source, in any order, any number of times: the portal ends in
  * one consistent row. Nothing is stored and nothing else is called until the host policy accepted
- * every endpoint AND the OAuth server confirmed the tokens belong to our app on that portal.
+ * every endpoint, the OAuth server confirmed the tokens belong to our app on that portal, AND the
+ * portal confirmed their user is an administrator (any user who opens the app holds such tokens).
  */
 export function createInstallService(deps: InstallServiceDeps): InstallService {
-  const { db, cipher, hostPolicy, logger } = deps;
+  const { db, hostPolicy, logger } = deps;
 
   async function verify(input: InstallInput): Promise<{ scope: string; appStatus: string | null }> {
     // 1. Hosts first: no outbound call to a host we do not trust (SSRF).
@@ -61,63 +68,47 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
     if (info.install.domain.toLowerCase() !== input.domain.toLowerCase()) {
       throw new AppError('INSTALL_VERIFICATION_FAILED', 'the portal domain does not match the OAuth server');
     }
+    // 3. The portal vouches for the user: only an administrator installs or updates an app.
+    if (!(await deps.checkPortalAdmin(portal, input.accessToken))) {
+      throw new AppError('FORBIDDEN', 'only a portal administrator can install or update the application');
+    }
     return { scope: info.install.scope ?? info.scope ?? input.scope ?? '', appStatus: info.install.status ?? null };
   }
 
   return {
     async install(input) {
       const verified = await verify(input);
-      const tokens = encryptTokenColumns(cipher, {
-        accessToken: input.accessToken,
-        refreshToken: input.refreshToken,
-        expiresAt: input.expiresAt,
-      });
-      const now = new Date();
-
-      const result = await db.$transaction(async (tx) => {
-        // Insert-if-absent then lock: page and event racing for a new portal serialise on the row.
-        await tx.$executeRaw`
-          INSERT INTO portals (id, member_id, domain, client_endpoint, server_endpoint, updated_at)
-          VALUES (gen_random_uuid(), ${input.memberId}, ${input.domain}, ${input.clientEndpoint}, ${input.serverEndpoint}, now())
-          ON CONFLICT (member_id) DO NOTHING`;
-        const [row] = await tx.$queryRaw<{ id: string; status: string; installed_at: Date | null }[]>`
-          SELECT id, status::text AS status, installed_at FROM portals WHERE member_id = ${input.memberId} FOR UPDATE`;
-        if (!row) throw new AppError('INTERNAL', 'portal row vanished during install');
-        const reinstall = row.status !== 'ACTIVE' || row.installed_at !== null;
-        await tx.portal.update({
-          where: { memberId: input.memberId },
-          data: {
-            // The domain may change (portal renamed); member_id stays pinned and the OAuth server confirmed it.
-            domain: input.domain.toLowerCase(),
-            clientEndpoint: input.clientEndpoint,
-            serverEndpoint: input.serverEndpoint,
-            scope: verified.scope,
-            appStatus: verified.appStatus,
-            status: 'ACTIVE',
-            statusReason: null,
-            ...tokens,
-            tokenVersion: { increment: 1 },
-            ...(input.applicationToken ? { applicationTokenHash: sha256Hex(input.applicationToken) } : {}),
-            installedAt: row.status === 'ACTIVE' && row.installed_at ? row.installed_at : now,
-            uninstalledAt: null,
-            ...(input.source === 'page' ? { installFinishedAt: now } : {}),
-          },
-        });
-        await tx.portalSettings.upsert({ where: { portalId: row.id }, create: { portalId: row.id }, update: {} });
-        // Clicks that came while the portal had no usable tokens are still locked cards: with tokens back,
-        // hand them to the relay again so each one ends in its update.
-        await tx.timelineEvent.updateMany({
-          where: { portalId: row.id, state: 'FAILED', outcome: 'portal_gone' },
-          data: { state: 'RECEIVED', outcome: null, enqueuedAt: null, finishedAt: null },
-        });
-        return { portalId: row.id, reinstall };
-      });
+      const outcome = await deps.tokens.install(
+        {
+          memberId: input.memberId,
+          domain: input.domain.toLowerCase(),
+          clientEndpoint: input.clientEndpoint,
+          serverEndpoint: input.serverEndpoint,
+          scope: verified.scope,
+          appStatus: verified.appStatus,
+          tokens: { accessToken: input.accessToken, refreshToken: input.refreshToken, expiresAt: input.expiresAt },
+          applicationToken: input.applicationToken,
+          eventTs: input.eventTs,
+          finished: input.source === 'page',
+          requireStoredApplicationToken: input.source === 'ONAPPUPDATE',
+        },
+        async (tx, portalId) => {
+          await tx.portalSettings.upsert({ where: { portalId }, create: { portalId }, update: {} });
+          // Clicks that came while the portal had no usable tokens are still locked cards: with tokens back,
+          // hand them to the relay again so each one ends in its update.
+          await deps.clicks.requeueAfterReinstall(tx, portalId);
+        },
+      );
+      if (!outcome.stored) {
+        logger.info({ memberId: input.memberId, source: input.source }, 'install ignored: stored tokens are newer');
+        return { portalId: outcome.portalId, reinstall: true, ignored: outcome.reason };
+      }
 
       deps.forgetClient(input.memberId);
       await deps.bindEvents(input.memberId);
       await db.portal.update({ where: { memberId: input.memberId }, data: { eventsBoundAt: new Date() } });
-      logger.info({ memberId: input.memberId, source: input.source, reinstall: result.reinstall }, 'portal installed');
-      return result;
+      logger.info({ memberId: input.memberId, source: input.source, reinstall: outcome.reinstall }, 'portal installed');
+      return { portalId: outcome.portalId, reinstall: outcome.reinstall };
     },
   };
 }

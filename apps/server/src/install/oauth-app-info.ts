@@ -9,6 +9,8 @@ const appInfoSchema = z.object({
   result: z.object({
     client_id: z.string(),
     scope: z.string().optional(),
+    /** The user the token was issued to (the app page checks it against `profile`). */
+    user_id: z.union([z.string(), z.number()]).optional(),
     install: z
       .object({
         installed: z.boolean().optional(),

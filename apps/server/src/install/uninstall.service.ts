@@ -1,9 +1,13 @@
 import type { Logger } from '@b24app/core';
-import type { Db } from '@b24app/db';
+import type { Db, TimelineEventsRepository } from '@b24app/db';
+import type { PrismaTokenStore } from '@b24app/bitrix24';
 import { verifyApplicationToken } from '../b24/verify-application-token.js';
 
 export interface UninstallServiceDeps {
   db: Db;
+  clicks: Pick<TimelineEventsRepository, 'purgePortal'>;
+  /** The one writer of the token columns. */
+  tokens: PrismaTokenStore;
   forgetClient: (memberId: string) => void;
   logger: Logger;
 }
@@ -11,34 +15,42 @@ export interface UninstallServiceDeps {
 /**
  * ONAPPUNINSTALL carries no tokens: application_token is the only check, so it comes first and a
  * forged uninstall changes nothing. Then the tokens go at once; with CLEAN=1 the portal's data too.
- * Repeating it is harmless.
+ * An uninstall older (`ts`) than the latest install is a late delivery of Bitrix24's queue after a
+ * reinstall: it changes nothing. Repeating it is harmless.
  */
 export function createUninstallService(deps: UninstallServiceDeps) {
   return {
-    async uninstall(input: { memberId: string; applicationToken: string; clean: boolean }): Promise<void> {
-      const portal = await verifyApplicationToken(deps.db, input.memberId, input.applicationToken);
-      await deps.db.$transaction(async (tx) => {
-        await tx.portal.update({
-          where: { id: portal.id },
-          data: {
-            status: 'UNINSTALLED',
-            statusReason: input.clean ? 'uninstalled (data removed)' : 'uninstalled',
-            accessTokenEnc: null,
-            refreshTokenEnc: null,
-            accessExpiresAt: null,
-            tokenVersion: { increment: 1 },
-            uninstalledAt: new Date(),
-            eventsBoundAt: null,
-          },
-        });
-        if (input.clean) {
-          await tx.timelineEvent.deleteMany({ where: { portalId: portal.id } });
-          await tx.approval.deleteMany({ where: { portalId: portal.id } });
-          await tx.portalSettings.deleteMany({ where: { portalId: portal.id } });
-        }
+    async uninstall(input: {
+      memberId: string;
+      applicationToken: string;
+      clean: boolean;
+      eventTs?: number | undefined;
+    }): Promise<{ ignored?: 'older_than_install' }> {
+      await verifyApplicationToken(deps.db, input.memberId, input.applicationToken);
+      const outcome = await deps.tokens.revoke(input.memberId, {
+        status: 'UNINSTALLED',
+        reason: input.clean ? 'uninstalled (data removed)' : 'uninstalled',
+        eventTs: input.eventTs,
+        ...(input.clean
+          ? {
+              purge: async (tx, portalId) => {
+                await deps.clicks.purgePortal(tx, portalId);
+                await tx.approval.deleteMany({ where: { portalId } });
+                await tx.portalSettings.deleteMany({ where: { portalId } });
+              },
+            }
+          : {}),
       });
+      if (!outcome.revoked) {
+        deps.logger.info(
+          { memberId: input.memberId, clean: input.clean },
+          'uninstall ignored: older than the latest install',
+        );
+        return { ignored: 'older_than_install' };
+      }
       deps.forgetClient(input.memberId);
       deps.logger.info({ memberId: input.memberId, clean: input.clean }, 'portal uninstalled');
+      return {};
     },
   };
 }

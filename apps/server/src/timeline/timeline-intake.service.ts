@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, type Logger } from '@b24app/core';
-import { type Db, rawPool } from '@b24app/db';
-import { timelineActionJob } from '@b24app/jobs';
-import type { JobsOptions, Queue } from 'bullmq';
+import type { TimelineEventsRepository } from '@b24app/db';
+import type { ClickProducer } from '@b24app/jobs';
 import type { ApplicationTokenVerifier } from '../b24/application-token-verifier.js';
 import type { TimelineActionEvent } from '../events/bitrix-event.schemas.js';
 import { timelineDedupeKey } from './dedupe-key.js';
 import { createEnqueuedMarker } from './enqueued-marker.js';
 
 export interface TimelineIntake {
-  accept(event: TimelineActionEvent): Promise<{ eventId: string; duplicate: boolean }>;
+  accept(event: TimelineActionEvent, source?: { ip?: string }): Promise<{ eventId: string; duplicate: boolean }>;
   /** Writes pending bookkeeping (call on shutdown). */
   flush(): Promise<void>;
 }
@@ -22,22 +21,19 @@ const SYSTEM_KEYS = new Set(['id', 'entityTypeId', 'entityId', 'activityId', 'us
  * is best effort with a short deadline: when Redis is slow or down the relay enqueues it later.
  */
 export function createTimelineIntake(deps: {
-  db: Db;
-  queue: Queue;
+  clicks: TimelineEventsRepository;
+  producer: ClickProducer;
   verifier: ApplicationTokenVerifier;
   logger: Logger;
   enqueueTimeoutMs?: number;
-  /** The deployment's click job options (retry schedule); the catalog defaults otherwise. */
-  jobOptions?: JobsOptions;
 }): TimelineIntake {
   const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 500;
-  const jobOptions = deps.jobOptions ?? timelineActionJob.defaults;
-  const marker = createEnqueuedMarker(deps.db, deps.logger);
+  const marker = createEnqueuedMarker(deps.clicks, deps.logger);
 
   return {
-    async accept(event) {
+    async accept(event, source) {
       const memberId = event.auth.member_id.toLowerCase();
-      const portal = await deps.verifier.verify(memberId, event.auth.application_token);
+      const portal = await deps.verifier.verify(memberId, event.auth.application_token, source);
       if (portal.status === 'UNINSTALLED') throw new AppError('UNAUTHORIZED', 'event authentication failed');
 
       const { id: actionId, entityTypeId, entityId, activityId, userId: dataUserId, ...rest } = event.data;
@@ -56,44 +52,33 @@ export function createTimelineIntake(deps: {
         params,
         accessToken: event.auth.access_token,
       });
-      const id = randomUUID();
-      // One statement on the hot path, straight on the pool (see rawPool); ON CONFLICT makes a redelivery a no-op.
-      const inserted = await rawPool(deps.db).query(
-        `INSERT INTO timeline_events
-           (id, portal_id, dedupe_key, activity_id, action_id, entity_type_id, entity_id, user_id, params, event_ts)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (dedupe_key) DO NOTHING`,
-        [
-          id,
-          portal.id,
-          dedupeKey,
-          activityId,
-          actionId,
-          entityTypeId,
-          entityId,
-          userId,
-          JSON.stringify(params),
-          event.ts ?? null,
-        ],
-      );
-      if (inserted.rowCount === 0) {
-        const existing = await deps.db.timelineEvent.findUnique({ where: { dedupeKey }, select: { id: true } });
+      // One statement on the hot path; the same delivery twice is one row.
+      const recorded = await deps.clicks.record({
+        id: randomUUID(),
+        portalId: portal.id,
+        dedupeKey,
+        activityId,
+        actionId,
+        entityTypeId,
+        entityId,
+        userId,
+        params,
+        eventTs: event.ts ?? null,
+      });
+      if (recorded.duplicate) {
         deps.logger.info({ memberId, activityId, actionId }, 'duplicate timeline delivery ignored');
-        return { eventId: existing?.id ?? id, duplicate: true };
+        return recorded;
       }
 
-      await enqueue(id);
-      return { eventId: id, duplicate: false };
+      await enqueue(recorded.eventId);
+      return recorded;
     },
     flush: () => marker.flush(),
   };
 
   async function enqueue(eventId: string): Promise<void> {
     try {
-      await withDeadline(
-        deps.queue.add(timelineActionJob.name, { eventId }, { ...jobOptions, jobId: eventId }),
-        enqueueTimeoutMs,
-      );
+      await withDeadline(deps.producer.enqueue(eventId, 'intake'), enqueueTimeoutMs);
       marker.mark(eventId);
     } catch (err) {
       // Recorded but not enqueued: the relay in the worker picks it up. The click is not lost.

@@ -1,74 +1,51 @@
-import type { Logger } from '@b24app/core';
-import type { Db } from '@b24app/db';
-import { timelineActionJob } from '@b24app/jobs';
-import type { JobsOptions, Queue } from 'bullmq';
-
-const LIVE = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
-
 /**
  * The last line against frozen cards: a click that was accepted but has not been finished within
- * `staleAfterMs` and has no live job (its retries ran out, its job was lost, its worker died more
- * often than BullMQ tolerates) gets a fresh job. After `maxAttempts` processing attempts it is
- * marked FAILED and logged as an error for a human.
+ * `staleAfterMs` and whose latest job is not live (its retries ran out, its job was lost, its worker died
+ * more often than BullMQ tolerates) gets a fresh job. After `maxAttempts` processing attempts it is
+ * marked FAILED abandoned and logged as an error for a human. Rate-limited passes are not attempts
+ * (the processor gives them back), so rate limiting alone never abandons a click.
  */
+import type { Logger } from '@b24app/core';
+import type { TimelineEventsRepository } from '@b24app/db';
+import type { ClickProducer } from '@b24app/jobs';
+
 export function createStuckClickSweeper(deps: {
-  db: Db;
-  queue: Queue;
+  clicks: Pick<TimelineEventsRepository, 'staleClicks' | 'markRequeued' | 'abandon'>;
+  producer: Pick<ClickProducer, 'enqueue' | 'isLive'>;
   logger: Logger;
   staleAfterMs?: number;
   maxAttempts?: number;
   batch?: number;
-  jobOptions?: JobsOptions;
+  now?: () => number;
 }) {
   const staleAfterMs = deps.staleAfterMs ?? 60_000;
-  const jobOptions = deps.jobOptions ?? timelineActionJob.defaults;
   const maxAttempts = deps.maxAttempts ?? 40;
+  const now = deps.now ?? Date.now;
 
   async function runOnce(): Promise<{ requeued: number; abandoned: number }> {
-    const cutoff = new Date(Date.now() - staleAfterMs);
-    // Stale: not finished, and neither received nor (re)enqueued within the bound.
-    const stale = await deps.db.timelineEvent.findMany({
-      where: {
-        state: { in: ['ENQUEUED', 'PROCESSING'] },
-        receivedAt: { lt: cutoff },
-        OR: [{ enqueuedAt: null }, { enqueuedAt: { lt: cutoff } }],
-      },
-      orderBy: { receivedAt: 'asc' },
-      take: deps.batch ?? 200,
-      select: { id: true, attempts: true, portalId: true, activityId: true },
-    });
+    const stale = await deps.clicks.staleClicks(new Date(now() - staleAfterMs), deps.batch ?? 200);
     let requeued = 0;
     let abandoned = 0;
     for (const e of stale) {
-      if (await hasLiveJob(e.id)) continue;
+      // The row names its latest job, whoever added it (intake, relay or an earlier sweep).
+      if (await deps.producer.isLive(e.jobId ?? e.id)) continue;
       if (e.attempts >= maxAttempts) {
-        await deps.db.timelineEvent.update({
-          where: { id: e.id },
-          data: { state: 'FAILED', outcome: 'abandoned', finishedAt: new Date() },
-        });
-        deps.logger.error(
-          { eventId: e.id, activityId: e.activityId, attempts: e.attempts },
-          'click abandoned after every retry',
-        );
-        abandoned++;
+        if (await deps.clicks.abandon(e.id)) {
+          deps.logger.error(
+            { eventId: e.id, activityId: e.activityId, attempts: e.attempts },
+            'click abandoned after every retry',
+          );
+          abandoned++;
+        }
         continue;
       }
       // A duplicate job is harmless (processing is idempotent and serialised per activity).
-      await deps.queue.add(
-        timelineActionJob.name,
-        { eventId: e.id },
-        { ...jobOptions, jobId: `${e.id}-sweep-${Date.now()}` },
-      );
-      await deps.db.timelineEvent.update({ where: { id: e.id }, data: { enqueuedAt: new Date() } });
+      const jobId = await deps.producer.enqueue(e.id, 'sweep');
+      await deps.clicks.markRequeued(e.id, jobId);
       requeued++;
     }
     if (requeued || abandoned) deps.logger.warn({ requeued, abandoned }, 'stuck clicks swept');
     return { requeued, abandoned };
-  }
-
-  async function hasLiveJob(eventId: string): Promise<boolean> {
-    const job = await deps.queue.getJob(eventId);
-    return job ? LIVE.has(await job.getState()) : false;
   }
 
   return { runOnce };

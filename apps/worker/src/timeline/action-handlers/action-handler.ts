@@ -1,11 +1,11 @@
-import type { Approval, TimelineEvent } from '@b24app/db';
+import type { Approval, ClickOutcome, ClickRecord } from '@b24app/db';
 import type { ClickRepository } from '../click.repository.js';
 
 /** What a handler may do: change the approval's state. The layout is rebuilt from that state afterwards. */
 export interface ActionContext {
-  repo: ClickRepository;
+  repo: Pick<ClickRepository, 'applyDecision' | 'approvalById'>;
   approval: Approval;
-  event: TimelineEvent;
+  event: ClickRecord;
   /** Display name of a portal user, when the portal tells us (best effort). */
   userName(userId: number): Promise<string | undefined>;
 }
@@ -13,7 +13,7 @@ export interface ActionContext {
 export interface ActionResult {
   approval: Approval;
   /** Recorded on the click: what happened. */
-  outcome: 'applied' | 'already_decided' | 'noop';
+  outcome: Extract<ClickOutcome, 'applied' | 'already_decided'>;
 }
 
 export interface ActionHandler {

@@ -14,7 +14,7 @@ export async function decideApproval(ctx: ActionContext, state: 'APPROVED' | 'RE
     return { approval, outcome: event.outcome === 'applied' ? 'applied' : 'already_decided' };
   }
   const name = await ctx.userName(event.userId);
-  const decided = await repo.decide({
+  const decided = await repo.applyDecision({
     approvalId: approval.id,
     eventId: event.id,
     state,

@@ -1,0 +1,320 @@
+/**
+ * What the app page can read and do, always for one session: every query is scoped to the session's portal,
+ * every call Bitrix24 guards goes out with the session's user token (so Bitrix24 enforces that user's rights),
+ * admin-only operations check the session's admin flag here, on the server.
+ */
+import { approvalActivityPayload, ORIGINATOR_ID } from '@b24app/approvals';
+import { AppError } from '@b24app/core';
+import type { Db, Prisma } from '@b24app/db';
+import { isBitrix24Error } from '@b24app/bitrix24';
+import { type Badge, validateBadge } from '@b24app/layout';
+import type { AppSession } from './app-session.js';
+import type { ReplayFailedClick } from './replay-click.js';
+import type { UserRestCall } from './user-rest.js';
+
+export type SessionContext = AppSession & { userAccessToken: string; clientEndpoint: string };
+
+const PAGE_SIZE = 20;
+export const DEFAULT_BADGE: Badge = {
+  code: 'approval_pending',
+  title: { en: 'Approval', ru: 'Согласование' },
+  value: { en: 'Waiting for approval', ru: 'Ждёт согласования' },
+  type: 'warning',
+};
+
+export interface AppApiService {
+  listBadges(s: SessionContext): Promise<Badge[]>;
+  addBadge(s: SessionContext, input: unknown): Promise<Badge>;
+  deleteBadge(s: SessionContext, code: string): Promise<void>;
+  getSettings(s: SessionContext): Promise<SettingsView>;
+  saveSettings(s: SessionContext, input: SettingsInput): Promise<SettingsView>;
+  createDefaultBadge(s: SessionContext): Promise<SettingsView>;
+  catalog(s: SessionContext): Promise<{ icons: CatalogItem[]; logos: CatalogItem[] }>;
+  listApprovals(s: SessionContext, q: { state: string; page: number; q?: string | undefined }): Promise<unknown>;
+  approvalDetails(s: SessionContext, by: { id?: string; activityId?: number }): Promise<unknown>;
+  listActivities(s: SessionContext): Promise<unknown[]>;
+  deleteActivity(s: SessionContext, activityId: number): Promise<void>;
+  operations(s: SessionContext): Promise<unknown>;
+  replayClick(s: SessionContext, eventId: string): Promise<void>;
+}
+
+export interface SettingsInput {
+  badgeCode: string | null;
+  language: 'en' | 'ru';
+  iconCode?: string | null | undefined;
+  logoCode?: string | null | undefined;
+}
+export interface SettingsView {
+  badgeCode: string | null;
+  language: string;
+  iconCode: string | null;
+  logoCode: string | null;
+  updatedAt: string | null;
+  updatedBy: number | null;
+}
+export interface CatalogItem {
+  code: string;
+  fileUri: string;
+  isSystem: boolean;
+}
+
+const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
+
+/** A click as the page shows it: its path through the lifecycle with every step's time. */
+const clickView = (c: Prisma.TimelineEventGetPayload<object>) => ({
+  id: c.id,
+  activityId: c.activityId,
+  actionId: c.actionId,
+  userId: c.userId,
+  state: c.state.toLowerCase(),
+  outcome: c.outcome,
+  error: c.error,
+  attempts: c.attempts,
+  receivedAt: iso(c.receivedAt),
+  enqueuedAt: iso(c.enqueuedAt),
+  processingStartedAt: iso(c.processingStartedAt),
+  updatedActivityAt: iso(c.updatedActivityAt),
+  finishedAt: iso(c.finishedAt),
+});
+
+/** Field-level messages from packages/layout, in the API's one validation shape. */
+function badgeIssues(input: unknown): Badge {
+  const r = validateBadge(input);
+  if (r.ok) return r.value;
+  throw new AppError('VALIDATION_FAILED', 'The badge is not valid', {
+    details: r.issues.map((i) => ({ path: i.path, message: i.message, code: i.code })),
+  });
+}
+
+function requireAdmin(s: SessionContext): void {
+  if (!s.admin) throw new AppError('FORBIDDEN', 'Only a Bitrix24 administrator may do this');
+}
+
+export function createAppApiService(deps: {
+  db: Db;
+  userRest: UserRestCall;
+  replay: ReplayFailedClick;
+}): AppApiService {
+  const { db } = deps;
+  /** A call with the session user's token; a token Bitrix24 no longer takes means: reopen the page. */
+  const asUser = async <T>(s: SessionContext, method: string, params?: Record<string, unknown>): Promise<T> => {
+    try {
+      return await deps.userRest<T>(s.clientEndpoint, s.userAccessToken, method, params);
+    } catch (e) {
+      if (isBitrix24Error(e) && e.kind === 'TOKEN_REVOKED') {
+        throw new AppError('UNAUTHORIZED', 'Bitrix24 no longer accepts your sign-in; reopen the app');
+      }
+      throw e;
+    }
+  };
+
+  const settingsView = (row: Prisma.PortalSettingsGetPayload<object> | null): SettingsView => ({
+    badgeCode: row?.badgeCode ?? null,
+    language: row?.language ?? 'en',
+    iconCode: row?.iconCode ?? null,
+    logoCode: row?.logoCode ?? null,
+    updatedAt: iso(row?.updatedAt),
+    updatedBy: row?.updatedBy ?? null,
+  });
+
+  const saveSettings = async (s: SessionContext, input: SettingsInput) => {
+    const data = {
+      badgeCode: input.badgeCode,
+      language: input.language,
+      ...(input.iconCode !== undefined ? { iconCode: input.iconCode } : {}),
+      ...(input.logoCode !== undefined ? { logoCode: input.logoCode } : {}),
+      updatedBy: s.userId,
+    };
+    const row = await db.portalSettings.upsert({
+      where: { portalId: s.portalId },
+      create: { portalId: s.portalId, ...data },
+      update: data,
+    });
+    return settingsView(row);
+  };
+
+  const catalog = async (s: SessionContext) => {
+    const [icons, logos] = await Promise.all([
+      asUser<{ icons?: CatalogItem[] }>(s, 'crm.timeline.icon.list'),
+      asUser<{ logos?: CatalogItem[] }>(s, 'crm.timeline.logo.list'),
+    ]);
+    return { icons: icons?.icons ?? [], logos: logos?.logos ?? [] };
+  };
+
+  const getSettings = async (s: SessionContext) =>
+    settingsView(await db.portalSettings.findUnique({ where: { portalId: s.portalId } }));
+
+  const approvalRow = (a: Prisma.ApprovalGetPayload<object>, settings: SettingsView) => ({
+    id: a.id,
+    title: a.title,
+    description: a.description,
+    state: a.state.toLowerCase(),
+    ownerTypeId: a.ownerTypeId,
+    ownerId: a.ownerId,
+    activityId: a.activityId,
+    approver: a.responsibleId ? { id: a.responsibleId } : null,
+    requester: a.requesterId ? { id: a.requesterId, name: a.requesterName } : null,
+    deadline: iso(a.deadline),
+    createdAt: iso(a.createdAt),
+    decidedAt: iso(a.decidedAt),
+    decidedBy: a.decidedById ? { id: a.decidedById, name: a.decidedByName } : null,
+    lastError: a.lastError,
+    // The card as the portal shows it now: the same pure function the worker updates it with.
+    card: approvalActivityPayload(a, {
+      lang: settings.language,
+      error: a.lastError,
+      badgeCode: settings.badgeCode,
+      iconCode: settings.iconCode,
+      logoCode: settings.logoCode,
+    }).layout,
+  });
+
+  return {
+    async listBadges(s) {
+      const r = await asUser<{ badges?: Badge[] }>(s, 'crm.activity.badge.list');
+      return r?.badges ?? [];
+    },
+    async addBadge(s, input) {
+      const badge = badgeIssues(input);
+      const r = await asUser<{ badge?: Badge }>(s, 'crm.activity.badge.add', { ...badge });
+      return r?.badge ?? badge;
+    },
+    async deleteBadge(s, code) {
+      await asUser(s, 'crm.activity.badge.delete', { code });
+    },
+    getSettings,
+    async saveSettings(s, input) {
+      requireAdmin(s);
+      if (input.badgeCode) {
+        try {
+          await asUser(s, 'crm.activity.badge.get', { code: input.badgeCode });
+        } catch (e) {
+          if (isBitrix24Error(e) && e.kind === 'NOT_FOUND') {
+            throw new AppError('VALIDATION_FAILED', 'The settings are not valid', {
+              details: [{ path: 'badgeCode', message: 'no badge with this code on the portal', code: 'NOT_FOUND' }],
+            });
+          }
+          throw e;
+        }
+      }
+      if (input.iconCode || input.logoCode) {
+        // Only what the portal's catalogs offer: a code Bitrix24 does not know would fail the activity's add.
+        const { icons, logos } = await catalog(s);
+        const issues = [
+          ...(input.iconCode && !icons.some((i) => i.code === input.iconCode)
+            ? [{ path: 'iconCode', message: 'not an icon of crm.timeline.icon.list', code: 'WRONG_FIELD_VALUE' }]
+            : []),
+          ...(input.logoCode && !logos.some((i) => i.code === input.logoCode)
+            ? [{ path: 'logoCode', message: 'not a logo of crm.timeline.logo.list', code: 'WRONG_FIELD_VALUE' }]
+            : []),
+        ];
+        if (issues.length) throw new AppError('VALIDATION_FAILED', 'The settings are not valid', { details: issues });
+      }
+      return saveSettings(s, input);
+    },
+    async createDefaultBadge(s) {
+      requireAdmin(s);
+      await asUser(s, 'crm.activity.badge.add', { ...DEFAULT_BADGE });
+      const current = await getSettings(s);
+      return saveSettings(s, {
+        badgeCode: DEFAULT_BADGE.code,
+        language: current.language === 'ru' ? 'ru' : 'en',
+      });
+    },
+    catalog,
+    async listApprovals(s, q) {
+      const where: Prisma.ApprovalWhereInput = {
+        portalId: s.portalId,
+        ...(q.state !== 'all' ? { state: q.state.toUpperCase() as 'PENDING' } : {}),
+        ...(q.q ? { title: { contains: q.q, mode: 'insensitive' } } : {}),
+      };
+      const [total, rows, settings] = await Promise.all([
+        db.approval.count({ where }),
+        db.approval.findMany({
+          where,
+          orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+          skip: (q.page - 1) * PAGE_SIZE,
+          take: PAGE_SIZE,
+        }),
+        getSettings(s),
+      ]);
+      return { total, page: q.page, pageSize: PAGE_SIZE, items: rows.map((a) => approvalRow(a, settings)) };
+    },
+    async approvalDetails(s, by) {
+      const a = await db.approval.findFirst({
+        where: { portalId: s.portalId, ...(by.id ? { id: by.id } : { activityId: by.activityId ?? -1 }) },
+      });
+      if (!a) throw new AppError('NOT_FOUND', 'No such approval on this portal');
+      const clicks = a.activityId
+        ? await db.timelineEvent.findMany({
+            where: { portalId: s.portalId, activityId: a.activityId },
+            orderBy: { receivedAt: 'asc' },
+            take: 200,
+          })
+        : [];
+      const settings = await getSettings(s);
+      return {
+        ...approvalRow(a, settings),
+        clicks: clicks.map(clickView),
+      };
+    },
+    async listActivities(s) {
+      const rows = await asUser<Record<string, unknown>[]>(s, 'crm.activity.list', {
+        filter: { PROVIDER_ID: 'CONFIGURABLE_REST_APP', ORIGINATOR_ID },
+        select: ['ID', 'SUBJECT', 'OWNER_TYPE_ID', 'OWNER_ID', 'CREATED', 'COMPLETED', 'ORIGIN_ID', 'RESPONSIBLE_ID'],
+        order: { ID: 'DESC' },
+      });
+      return (rows ?? []).map((r) => ({
+        id: Number(r.ID),
+        subject: r.SUBJECT ?? '',
+        ownerTypeId: Number(r.OWNER_TYPE_ID),
+        ownerId: Number(r.OWNER_ID),
+        created: r.CREATED ?? null,
+        completed: r.COMPLETED === 'Y' || r.COMPLETED === true,
+        approvalId: typeof r.ORIGIN_ID === 'string' ? r.ORIGIN_ID : null,
+        responsibleId: r.RESPONSIBLE_ID ? Number(r.RESPONSIBLE_ID) : null,
+      }));
+    },
+    async deleteActivity(s, activityId) {
+      await asUser(s, 'crm.activity.delete', { id: activityId });
+    },
+    async operations(s) {
+      requireAdmin(s);
+      const portal = await db.portal.findUniqueOrThrow({ where: { id: s.portalId } });
+      const [locked, failed, recent] = await Promise.all([
+        db.timelineEvent.findMany({
+          where: { portalId: s.portalId, state: { in: ['RECEIVED', 'ENQUEUED', 'PROCESSING'] } },
+          orderBy: { receivedAt: 'asc' },
+          take: 50,
+        }),
+        db.timelineEvent.findMany({
+          where: { portalId: s.portalId, state: 'FAILED' },
+          orderBy: { receivedAt: 'desc' },
+          take: 50,
+        }),
+        db.timelineEvent.findMany({ where: { portalId: s.portalId }, orderBy: { receivedAt: 'desc' }, take: 20 }),
+      ]);
+      return {
+        portal: {
+          domain: portal.domain,
+          status: portal.status,
+          statusReason: portal.statusReason,
+          installedAt: iso(portal.installedAt),
+          tokenExpiresAt: iso(portal.accessExpiresAt),
+          tokenVersion: portal.tokenVersion,
+          needsReinstall: portal.status === 'NEEDS_REINSTALL',
+          eventsBoundAt: iso(portal.eventsBoundAt),
+        },
+        locked: locked.map(clickView),
+        failed: failed.map(clickView),
+        recent: recent.map(clickView),
+      };
+    },
+    async replayClick(s, eventId) {
+      requireAdmin(s);
+      if (!(await deps.replay(s.portalId, eventId))) {
+        throw new AppError('CONFLICT', 'This click is not a failed click of this portal (already replayed?)');
+      }
+    },
+  };
+}

@@ -1,0 +1,273 @@
+import { createLogger } from '@b24app/core';
+import { describe, expect, it } from 'vitest';
+import { approval, b24Error, click, directLease, fakeRepo, scriptedClient } from '../../test/click-fakes.js';
+import { defaultActionRegistry } from './action-handlers/index.js';
+import { DelayJob, RetryLater } from './click-outcome.js';
+import { createTimelineActionProcessor } from './timeline-action.processor.js';
+
+const logger = createLogger({ level: 'silent' });
+const UPDATE = 'crm.activity.configurable.update';
+
+function setup(
+  opts: {
+    script?: Parameters<typeof scriptedClient>[0];
+    approvals?: ReturnType<typeof approval>[];
+    clicks?: ReturnType<typeof click>[];
+    busy?: boolean;
+  } = {},
+) {
+  const store = fakeRepo({ clicks: opts.clicks ?? [click()], approvals: opts.approvals ?? [approval()] });
+  const portal = scriptedClient({ 'user.get': [[{ NAME: 'Ann', LAST_NAME: 'Lee' }]], ...opts.script });
+  const processor = createTimelineActionProcessor({
+    repo: store.repo,
+    clients: portal.clients,
+    actions: defaultActionRegistry(),
+    lease: directLease(opts.busy),
+    logger,
+  });
+  const updates = () => portal.calls.filter((c) => c.method === UPDATE);
+  return { ...store, ...portal, processor, updates };
+}
+
+const layoutText = (params: Record<string, unknown>) => JSON.stringify(params.layout);
+
+describe('click processor (fakes, no emulator)', () => {
+  it('applies an approve click once and updates the card with the decision', async () => {
+    const t = setup();
+    await t.processor.process('e1', { finalAttempt: false });
+    expect(t.approvals.get('a1')).toMatchObject({ state: 'APPROVED', decidedById: 7, decidedByName: 'Ann Lee' });
+    expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'applied', attempts: 1 });
+    expect(t.updates()).toHaveLength(1);
+    expect(t.updates()[0]?.params.id).toBe(100);
+  });
+
+  it('a second click on a decided approval is already_decided and re-sends the decided card', async () => {
+    const t = setup({ approvals: [approval({ state: 'REJECTED', decidedById: 3 })] });
+    await t.processor.process('e1', { finalAttempt: false });
+    expect(t.approvals.get('a1')?.state).toBe('REJECTED');
+    expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'already_decided' });
+  });
+
+  it('processes the earlier unfinished clicks of the card first, in order', async () => {
+    const t = setup({
+      clicks: [
+        click({ id: 'e0', actionId: 'reject', receivedAt: new Date('2026-01-01T00:00:00Z') }),
+        click({ id: 'e1', actionId: 'approve' }),
+      ],
+    });
+    await t.processor.process('e1', { finalAttempt: false });
+    expect(t.approvals.get('a1')?.state).toBe('REJECTED');
+    expect(t.clicks.get('e0')?.outcome).toBe('applied');
+    expect(t.clicks.get('e1')?.outcome).toBe('already_decided');
+  });
+
+  it('skips a finished or purged click', async () => {
+    const t = setup({ clicks: [click({ state: 'DONE', outcome: 'applied' })] });
+    await t.processor.process('e1', { finalAttempt: false });
+    await t.processor.process('gone', { finalAttempt: false });
+    expect(t.calls).toHaveLength(0);
+  });
+
+  it('another worker holds the card: the job is delayed without touching the click', async () => {
+    const t = setup({ busy: true });
+    await expect(t.processor.process('e1', { finalAttempt: false })).rejects.toMatchObject({
+      name: 'DelayJob',
+      reason: 'activity_busy',
+    });
+    expect(t.clicks.get('e1')?.attempts).toBe(0);
+  });
+
+  it('a portal that is not active ends FAILED portal_gone without calling it', async () => {
+    const t = setup();
+    t.repo.portal.status = 'UNINSTALLED';
+    await t.processor.process('e1', { finalAttempt: false });
+    expect(t.clicks.get('e1')).toMatchObject({ state: 'FAILED', outcome: 'portal_gone' });
+    expect(t.calls).toHaveLength(0);
+  });
+
+  it('a click on an activity that is not ours re-sends its own layout: unknown_activity', async () => {
+    const t = setup({
+      approvals: [],
+      script: { 'crm.activity.configurable.get': [{ activity: { layout: { header: { title: 'x' } } } }] },
+    });
+    await t.processor.process('e1', { finalAttempt: false });
+    expect(t.updates()[0]?.params).toEqual({ id: 100, layout: { header: { title: 'x' } } });
+    expect(t.clicks.get('e1')?.outcome).toBe('unknown_activity');
+  });
+
+  it('a click that comes before its approval stored the activity id waits for the create (not unknown_activity)', async () => {
+    const a = approval({ id: '5f0c3e7a-1b2c-4d5e-8f90-123456789abc', activityId: null });
+    const t = setup({
+      approvals: [a],
+      script: {
+        'crm.activity.configurable.get': [
+          {
+            activity: { layout: { header: { title: 'x' } }, fields: { originatorId: 'b24-approvals', originId: a.id } },
+          },
+        ],
+      },
+    });
+    await expect(t.processor.process('e1', { finalAttempt: false })).rejects.toBeInstanceOf(RetryLater);
+    expect(t.updates()).toHaveLength(0);
+    expect(t.clicks.get('e1')?.state).toBe('PROCESSING');
+    // The create stores its id: the retry decides.
+    t.approvals.set(a.id, { ...a, activityId: 100 });
+    await t.processor.process('e1', { finalAttempt: false });
+    expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'applied' });
+  });
+
+  it('an unknown action id answers with the current card', async () => {
+    const t = setup({ clicks: [click({ actionId: 'archive' })] });
+    await t.processor.process('e1', { finalAttempt: false });
+    expect(t.approvals.get('a1')?.state).toBe('PENDING');
+    expect(t.clicks.get('e1')?.outcome).toBe('unknown_action');
+    expect(t.updates()).toHaveLength(1);
+  });
+
+  describe('failure decisions, as the processor applies them', () => {
+    it('NOT_FOUND on the update: DONE activity_gone', async () => {
+      const t = setup({ script: { [UPDATE]: [b24Error('NOT_FOUND')] } });
+      await t.processor.process('e1', { finalAttempt: false });
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'activity_gone' });
+    });
+
+    it('RATE_LIMITED: delayed by the hint, and the pass is not an attempt', async () => {
+      const t = setup({ script: { [UPDATE]: [b24Error('RATE_LIMITED', { retryAfterMs: 321 })] } });
+      const err = await t.processor.process('e1', { finalAttempt: false }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DelayJob);
+      expect(err).toMatchObject({ retryAfterMs: 321, reason: 'rate_limited' });
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'PROCESSING', attempts: 0 });
+    });
+
+    it('TRANSIENT before the last try: retried, noted', async () => {
+      const t = setup({ script: { [UPDATE]: [b24Error('TRANSIENT')] } });
+      await expect(t.processor.process('e1', { finalAttempt: false })).rejects.toBeInstanceOf(RetryLater);
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'PROCESSING', error: 'TRANSIENT for the test' });
+    });
+
+    it('TRANSIENT on the last try of a decided click: the decision is shown and the click stays applied', async () => {
+      const t = setup({ script: { [UPDATE]: [b24Error('TRANSIENT'), true] } });
+      await t.processor.process('e1', { finalAttempt: true });
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'applied' });
+      expect(layoutText(t.updates()[1]?.params ?? {})).not.toContain('could not be saved');
+    });
+
+    it('a handler bug: the error state with usable buttons, error_shown', async () => {
+      const t = setup({ script: { [UPDATE]: [true] } });
+      const processor = createTimelineActionProcessor({
+        repo: t.repo,
+        clients: t.clients,
+        actions: new Map([['approve', { id: 'approve', handle: async () => Promise.reject(new Error('bug')) }]]),
+        lease: directLease(),
+        logger,
+      });
+      await processor.process('e1', { finalAttempt: false });
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'error_shown', error: 'bug' });
+      expect(t.approvals.get('a1')).toMatchObject({
+        state: 'PENDING',
+        lastError: expect.stringContaining('not be saved'),
+      });
+      const layout = layoutText(t.updates()[0]?.params ?? {});
+      expect(layout).toContain('could not be saved');
+      expect(layout).toContain('"approve"');
+    });
+
+    it('TOKEN_REVOKED (a 401 that survived a resync) on an active portal: retried, not portal_gone', async () => {
+      const t = setup({ script: { [UPDATE]: [b24Error('TOKEN_REVOKED', { b24Code: 'invalid_token' })] } });
+      await expect(t.processor.process('e1', { finalAttempt: false })).rejects.toBeInstanceOf(RetryLater);
+      expect(t.clicks.get('e1')?.state).toBe('PROCESSING');
+    });
+
+    it('OVERLOAD_LIMIT on an active portal: retried', async () => {
+      const t = setup({ script: { [UPDATE]: [b24Error('PORTAL_UNAVAILABLE', { b24Code: 'OVERLOAD_LIMIT' })] } });
+      await expect(t.processor.process('e1', { finalAttempt: false })).rejects.toBeInstanceOf(RetryLater);
+      expect(t.clicks.get('e1')?.state).toBe('PROCESSING');
+    });
+
+    it('TOKEN_REVOKED after the portal was marked NEEDS_REINSTALL: FAILED portal_gone', async () => {
+      const t = setup({
+        script: {
+          [UPDATE]: () => {
+            t.repo.portal.status = 'NEEDS_REINSTALL';
+            return b24Error('TOKEN_REVOKED', { b24Code: 'invalid_grant' });
+          },
+        },
+      });
+      await t.processor.process('e1', { finalAttempt: false });
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'FAILED', outcome: 'portal_gone' });
+    });
+
+    it('no client for the portal (tokens gone meanwhile): FAILED portal_gone', async () => {
+      const t = setup();
+      const processor = createTimelineActionProcessor({
+        repo: t.repo,
+        clients: {
+          get: async () => {
+            t.repo.portal.status = 'UNINSTALLED';
+            throw b24Error('TOKEN_REVOKED', { b24Code: 'PORTAL_NOT_ACTIVE' });
+          },
+        },
+        actions: defaultActionRegistry(),
+        lease: directLease(),
+        logger,
+      });
+      await processor.process('e1', { finalAttempt: false });
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'FAILED', outcome: 'portal_gone' });
+    });
+
+    it('the error state itself fails: the click stays for the sweeper', async () => {
+      const t = setup({ script: { [UPDATE]: [b24Error('ACCESS_DENIED'), b24Error('TRANSIENT')] } });
+      await expect(t.processor.process('e1', { finalAttempt: true })).rejects.toBeInstanceOf(RetryLater);
+      expect(t.clicks.get('e1')).toMatchObject({
+        state: 'PROCESSING',
+        error: expect.stringContaining('error state not shown'),
+      });
+    });
+
+    it('the decision update rejected as invalid: the minimal error payload (no fields) goes, once', async () => {
+      const invalid = b24Error('VALIDATION', { b24Code: 'WRONG_FIELD_VALUE' });
+      const t = setup({
+        approvals: [approval({ responsibleId: 99, description: 'long text' })],
+        script: { [UPDATE]: (p) => (p.fields ? invalid : true) },
+      });
+      await t.processor.process('e1', { finalAttempt: false });
+      expect(t.updates()).toHaveLength(2);
+      expect(t.updates()[1]?.params.fields).toBeUndefined();
+      expect(layoutText(t.updates()[1]?.params ?? {})).not.toContain('long text');
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'applied' });
+    });
+
+    it('the full error state rejected as invalid after another failure: the minimal one follows', async () => {
+      const invalid = b24Error('VALIDATION', { b24Code: 'WRONG_FIELD_VALUE' });
+      const t = setup({
+        clicks: [click({ actionId: 'archive' })],
+        script: { [UPDATE]: [b24Error('TRANSIENT'), invalid, true] },
+      });
+      await t.processor.process('e1', { finalAttempt: true });
+      expect(t.updates()).toHaveLength(3);
+      expect(t.updates()[2]?.params.fields).toBeUndefined();
+      const layout = layoutText(t.updates()[2]?.params ?? {});
+      expect(layout).toContain('could not be saved');
+      expect(layout).toContain('"approve"');
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'error_shown' });
+    });
+
+    it('the activity disappears while the error state is written: activity_gone', async () => {
+      const t = setup({ script: { [UPDATE]: [b24Error('VALIDATION'), b24Error('NOT_FOUND')] } });
+      await t.processor.process('e1', { finalAttempt: false });
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'activity_gone' });
+    });
+  });
+
+  it('asks a user name once per user', async () => {
+    const t = setup({
+      clicks: [click({ id: 'e0', receivedAt: new Date(0) }), click({ id: 'e1' })],
+      approvals: [approval()],
+    });
+    await t.processor.process('e1', { finalAttempt: false });
+    t.approvals.set('a1', approval({ id: 'a1' }));
+    t.clicks.set('e2', click({ id: 'e2', receivedAt: new Date() }));
+    await t.processor.process('e2', { finalAttempt: false });
+    expect(t.calls.filter((c) => c.method === 'user.get')).toHaveLength(1);
+  });
+});
