@@ -39,6 +39,7 @@ const quick = args.includes('--quick');
 const only = args.filter((a) => !a.startsWith('--'));
 const chosen = suites.filter((s) => only.length === 0 || only.some((w) => s.name.includes(w)));
 
+const file = process.env.BENCH_RESULTS_FILE ?? fileURLToPath(new URL('./results/latest.json', import.meta.url));
 const metrics: Metric[] = [];
 const failed: string[] = [];
 const started = performance.now();
@@ -51,6 +52,9 @@ for (const suite of chosen) {
     if (stray.length) throw new Error(`metrics outside the suite's name: ${stray.map((m) => m.name).join(', ')}`);
     metrics.push(...got);
     progress(`${suite.name}: ${got.length} figures in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    // Printed and written as each suite ends, so a run cut short still leaves what it measured.
+    console.log(`${formatTable(got)}\n`);
+    writeResults(file, metrics);
   } catch (err) {
     failed.push(suite.name);
     console.error(`suite ${suite.name} failed:`, err);
@@ -58,7 +62,6 @@ for (const suite of chosen) {
 }
 
 console.log(`\n${formatTable(metrics)}\n`);
-const file = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 const results = writeResults(file, metrics);
 console.log(`wrote ${file} (${metrics.length} figures) in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 const missing = only.length === 0 ? missingMetrics(results) : [];
