@@ -16,7 +16,7 @@ import { run as intake } from './intake.bench.js';
 import { run as layout } from './layout.bench.js';
 import { run as limits } from './limits.bench.js';
 import { run as memory } from './memory.bench.js';
-import { formatTable, type Metric, missingMetrics, writeResults } from './results.js';
+import { formatTable, type Metric, missingMetrics, toResults, writeResults } from './results.js';
 
 export interface SuiteOptions {
   quick: boolean;
@@ -48,6 +48,7 @@ for (const suite of chosen) {
   progress(`${suite.name}…`);
   try {
     const got = await suite.run({ quick });
+    toResults(got); // a figure that is not a finite number fails its suite, not the whole run
     const stray = got.filter((m) => !m.name.startsWith(`${suite.name}.`));
     if (stray.length) throw new Error(`metrics outside the suite's name: ${stray.map((m) => m.name).join(', ')}`);
     metrics.push(...got);
