@@ -89,7 +89,7 @@ describe('forged clicks (issue 6)', () => {
     }
 
     // Give the relay and the worker time to act on anything that slipped through.
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 1_500)); // bounded on purpose: proves that nothing happens
     expect(await stack.db.timelineEvent.count()).toBe(rowsBefore);
     expect(await totalJobs()).toBe(jobsBefore);
     expect((await stack.emu.activity(p.memberId, b.activityId)).updates).toBe(updatesBefore);

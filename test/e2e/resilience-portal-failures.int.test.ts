@@ -86,7 +86,7 @@ describe('the portal fails while clicks are processed (issue 6)', () => {
 
     // Let the relay and the sweeper run past their bounds: nobody tries this click again.
     const callsAtDone = (await updatesOf(a.activityId)).length;
-    await new Promise((r) => setTimeout(r, 6_000));
+    await new Promise((r) => setTimeout(r, 6_000)); // bounded on purpose: proves that nothing happens
     const calls = await updatesOf(a.activityId);
     expect(calls.length).toBe(callsAtDone);
     expect(calls.length).toBeLessThanOrEqual(2); // the update, and at most the error-state update

@@ -69,7 +69,7 @@ describe('Redis down while clicks arrive (issue 6)', () => {
     expect(acks).toEqual(Array(N).fill(200));
 
     // While Redis is down nothing can be processed: the clicks wait in PostgreSQL, the cards stay locked.
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 1_500)); // bounded on purpose: proves that nothing happens
     const waiting = await clickStates(ids);
     expect(waiting).toHaveLength(N);
     expect(waiting.every((c) => c.state === 'RECEIVED')).toBe(true);

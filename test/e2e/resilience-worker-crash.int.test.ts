@@ -80,7 +80,7 @@ describe('the worker dies or is stopped mid-click (issue 6)', () => {
       running = await startWorkerProcess(stack, WORKER_ENV);
       const started = Date.now();
       await waitFor(async () => (await hangingUpdates(started)) > 0, 20_000, 20);
-      await new Promise((r) => setTimeout(r, round * 150));
+      await waitFor(async () => (await hangingUpdates(started)) > round, 20_000, 20); // kill deeper in each round
       const hanging = await hangingUpdates(Date.now() - 800);
       await killHard(running);
       running = null;

@@ -4,7 +4,14 @@ import { createLogger, type Logger } from '@b24app/core';
 import { createDb, type Db } from '@b24app/db';
 import { type EmulatorClient, type RunningEmulator, startEmulator } from '@b24app/emulator';
 import { createRedis } from '@b24app/jobs';
-import { captureLogs, randomMemberId, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY, TEST_REDIS_URL } from '@b24app/testing';
+import {
+  captureLogs,
+  randomMemberId,
+  TEST_DATABASE_URL,
+  TEST_ENCRYPTION_KEY,
+  TEST_REDIS_URL,
+  waitFor,
+} from '@b24app/testing';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createApp } from '../../apps/server/src/app.js';
@@ -176,14 +183,8 @@ export async function startStack(
   return stack;
 }
 
-export async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs = 15_000, stepMs = 50): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
+/** the suite's one bounded poll (packages/testing), re-exported for the e2e tests */
+export { waitFor };
 
 export const apiHeaders = { authorization: 'Bearer test-api-token-0123456789', 'content-type': 'application/json' };
 

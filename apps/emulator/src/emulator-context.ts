@@ -7,6 +7,39 @@ export interface Logger {
 }
 
 /** What every emulator service receives: state, switches, clock, its own URLs, and the async-work tracker. */
+/** Where the emulator reads the time: token expiry, limits, locks, event `ts`, log timestamps. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * The emulator's clock: a base (the system clock, or one a test passes in) plus an offset the control API
+ * moves forward (`POST /_emulator/clock {advanceMs}`), so tests skip waits instead of sleeping through them.
+ */
+export class EmulatorClock implements Clock {
+  private offset = 0;
+
+  constructor(private readonly base: Clock = systemClock) {}
+
+  now(): number {
+    return this.base.now() + this.offset;
+  }
+
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+
+  get offsetMs(): number {
+    return this.offset;
+  }
+
+  reset(): void {
+    this.offset = 0;
+  }
+}
+
 export interface EmulatorContext {
   state: EmulatorState;
   settings: EmulatorSettings;
@@ -14,6 +47,8 @@ export interface EmulatorContext {
   host: string;
   /** base URL of the main listener (OAuth server, control API, UI), no trailing slash */
   mainUrl: string;
+  clock: EmulatorClock;
+  /** the clock's time (ms); every service reads time here, never Date.now() */
   now(): number;
   /** tracks deliveries in flight so tests (and `idle`) can wait for them */
   pending: Set<Promise<unknown>>;

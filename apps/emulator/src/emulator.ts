@@ -2,7 +2,14 @@ import express from 'express';
 import { ControlError } from './control/control-error.js';
 import { EmulatorClient } from './control/emulator-client.js';
 import { controlRoutes, type EmulatorRuntime } from './control/control.routes.js';
-import { type EmulatorContext, type Logger, oauthServerEndpoint, waitIdle } from './emulator-context.js';
+import {
+  type Clock,
+  EmulatorClock,
+  type EmulatorContext,
+  type Logger,
+  oauthServerEndpoint,
+  waitIdle,
+} from './emulator-context.js';
 import { type Listener, listen } from './http/listener.js';
 import { oauthRoutes } from './oauth/oauth.routes.js';
 import { portalRequestHandler } from './portal/portal-listener.js';
@@ -29,6 +36,8 @@ export interface EmulatorOptions {
   logger?: Logger | false;
   /** any other switch of EmulatorSettings */
   settings?: Partial<EmulatorSettings>;
+  /** the time source (default the system clock); the control API's clock offset is added to it */
+  clock?: Clock;
 }
 
 export interface RunningEmulator {
@@ -52,13 +61,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     ...(opts.sendUserIdInData !== undefined ? { sendUserIdInData: opts.sendUserIdInData } : {}),
     ...(opts.retryFailedDeliveries !== undefined ? { retryFailedDeliveries: opts.retryFailedDeliveries } : {}),
   };
+  const clock = new EmulatorClock(opts.clock);
   const ctx: EmulatorContext = {
     state: new EmulatorState(),
     settings: { ...initialSettings },
     logger: opts.logger === false ? silent : (opts.logger ?? consoleLogger),
     host,
     mainUrl: '',
-    now: () => Date.now(),
+    clock,
+    now: () => clock.now(),
     pending: new Set(),
   };
   const methods = allMethods();
@@ -87,6 +98,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       await Promise.all([...portalListeners.values()].map((l) => l.close()));
       portalListeners.clear();
       ctx.state.clear();
+      ctx.clock.reset();
       Object.assign(ctx.settings, initialSettings);
     },
   };

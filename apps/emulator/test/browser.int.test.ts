@@ -79,8 +79,8 @@ describe('timeline in the browser', () => {
       auth: { user_id: '1' },
     });
     expect(await env.emu.client.activity(env.p.memberId, id)).toMatchObject({ locked: true, lockKind: 'loader' });
-    // still locked after a few polls: only the app's update clears it
-    await page.waitForTimeout(600);
+    // still locked after two more polls of the page: only the app's update clears it
+    for (let i = 0; i < 2; i++) await page.waitForResponse((r) => r.url().includes('/timeline'));
     expect(await page.locator(`.activity[data-activity-id="${id}"] [data-testid="loader"]`).count()).toBe(1);
 
     const done = sampleApprovalLayout({ tag: 'success' });
@@ -116,8 +116,8 @@ describe('timeline in the browser', () => {
     expect(await activity.locator('footer .btn').allTextContents()).toEqual(['Genehmigen', 'Ablehnen']);
     await activity.locator('button[data-button="reject"]').click();
     await env.emu.client.waitForDeliveries({ event: 'ONCRMTIMELINEITEMACTION' });
-    // after a poll the server-side state is rendered: reject disabled, approve usable, no loader
-    await page.waitForTimeout(600);
+    // once a poll has rendered the server-side state (its version: no update, no loader, reject disabled)
+    await page.locator(`.activity[data-activity-id="${id}"][data-version="0:-:reject"]`).waitFor();
     const rendered = page.locator(`.activity[data-activity-id="${id}"]`);
     expect(await rendered.locator('button[data-button="reject"]').isDisabled()).toBe(true);
     expect(await rendered.locator('button[data-button="approve"]').isDisabled()).toBe(false);

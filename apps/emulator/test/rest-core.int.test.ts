@@ -76,7 +76,9 @@ describe('envelope and auth', () => {
     try {
       const sp = await portalWithApp(short, env.receiver);
       expect((await rest(sp.clientEndpoint, 'profile', {}, sp.token)).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 2100));
+      await short.client.advanceClock(1_000);
+      expect((await rest(sp.clientEndpoint, 'profile', {}, sp.token)).status).toBe(200);
+      await short.client.advanceClock(1_000);
       expect((await rest(sp.clientEndpoint, 'profile', {}, sp.token)).body.error).toBe('expired_token');
     } finally {
       await short.close();
@@ -238,7 +240,7 @@ describe('limits', () => {
     await env.emu.client.setLimits(env.p.memberId, { burst: 1, drainPerSec: 2 });
     expect((await rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).status).toBe(200);
     expect((await rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).status).toBe(503);
-    await new Promise((r) => setTimeout(r, 600));
+    await env.emu.client.advanceClock(600); // 2 per s: more than one request drained
     expect((await rest(env.p.clientEndpoint, 'profile', {}, env.p.token)).status).toBe(200);
   });
 
@@ -328,5 +330,25 @@ describe('call log', () => {
     ]);
     expect(calls[0]?.params).toEqual({ x: 1 });
     expect(JSON.stringify(calls)).not.toContain(env.p.token);
+  });
+});
+
+describe('clock', () => {
+  it('reads time from the clock it is given, moved forward by the control API and reset with the rest', async () => {
+    const fixed = Date.UTC(2030, 0, 2, 3, 4, 5);
+    const emu = await startEmulator({ port: 0, logger: false, clock: { now: () => fixed } });
+    try {
+      const p = await portalWithApp(emu, env.receiver);
+      const r = await rest(p.clientEndpoint, 'user.current', {}, p.token);
+      expect(r.body).toMatchObject({ time: { start: fixed / 1000, date_start: '2030-01-02T03:04:05+00:00' } });
+      expect(await emu.client.advanceClock(90_000)).toEqual({ now: fixed + 90_000, offsetMs: 90_000 });
+      const later = await rest(p.clientEndpoint, 'user.current', {}, p.token);
+      expect((later.body.time as { start: number }).start).toBe(fixed / 1000 + 90);
+      await expect(emu.client.advanceClock(-1)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await emu.client.reset();
+      expect(await emu.client.clock()).toEqual({ now: fixed, offsetMs: 0 });
+    } finally {
+      await emu.close();
+    }
   });
 });

@@ -114,7 +114,7 @@ describe('UI lock semantics', () => {
     await expect(env.emu.client.click(env.p.memberId, { activityId: id, actionId: 'reject' })).rejects.toMatchObject({
       code: 'ACTIVITY_LOCKED',
     });
-    await new Promise((r) => setTimeout(r, 120));
+    await env.emu.client.advanceClock(120);
     await rest(
       env.p.clientEndpoint,
       'crm.activity.configurable.update',
@@ -128,7 +128,7 @@ describe('UI lock semantics', () => {
     });
     const [lock] = await env.emu.client.locks({ memberId: env.p.memberId });
     expect(lock).toMatchObject({ activityId: id, kind: 'loader', actionId: 'approve', releasedBy: 'update' });
-    expect(lock?.durationMs).toBeGreaterThanOrEqual(100);
+    expect(lock?.durationMs).toBeGreaterThanOrEqual(120);
     expect(lock?.releasedAt).toBe((lock?.lockedAt ?? 0) + (lock?.durationMs ?? 0));
   });
 

@@ -26,9 +26,9 @@ const base: Approval = {
 };
 
 describe('approval error-state payload', () => {
-  it('pending: a valid layout with the error and both buttons, and no fields at all', () => {
+  it('pending: a valid layout with the error and both buttons, and no field but completed', () => {
     const p = approvalErrorStatePayload(base, { error: 'could not be saved' });
-    expect(Object.keys(p)).toEqual(['layout']);
+    expect(p.fields).toEqual({ completed: false });
     expect(validateLayout(p.layout, { knownIcons: SYSTEM_ICONS, knownLogos: SYSTEM_LOGOS }).ok).toBe(true);
     const text = JSON.stringify(p.layout);
     expect(text).toContain('could not be saved');

@@ -1,7 +1,8 @@
 /**
  * The card's error state when the portal rejected our update as invalid (VALIDATION: WRONG_FIELD_VALUE, a layout
- * rule): the smallest payload that can still unlock the card. No `fields` at all (the activity keeps the ones it
- * has, so a field the portal now refuses, such as a responsible user who left, is not sent again), and a layout
+ * rule): the smallest payload that can still unlock the card. `fields` (required by the method) holds only
+ * `completed`: the activity keeps the others, so a field the portal now refuses, such as a responsible user who
+ * left, is not sent again. The layout is made
  * of the title, the state and, while undecided, the error text and the two buttons: no description, requester or
  * deadline blocks. It is validated before it leaves, so we never send a second invalid update.
  */
@@ -15,7 +16,7 @@ const MAX_TITLE = 100;
 export function approvalErrorStatePayload(
   a: ApprovalRow & Pick<Approval, 'state'>,
   opts: { lang?: string; error: string },
-): { layout: Layout } {
+): { fields: { completed: boolean }; layout: Layout } {
   const decided = a.state !== 'PENDING';
   const view = approvalView(
     {
@@ -31,5 +32,5 @@ export function approvalErrorStatePayload(
   );
   const checked = validateLayout(approvalLayout(view), { knownIcons: SYSTEM_ICONS, knownLogos: SYSTEM_LOGOS });
   if (!checked.ok) throw new Error(`error-state layout is invalid: ${checked.issues[0]?.message ?? 'unknown'}`);
-  return { layout: checked.value };
+  return { fields: { completed: decided }, layout: checked.value };
 }

@@ -13,3 +13,4 @@ export const randomMemberId = (): string =>
 
 export { captureLogs, type CapturedLogs } from './capture-logs.js';
 export { REPO_ROOT, type SpawnedApp, spawnApp } from './spawn-app.js';
+export { type WaitForOptions, waitFor } from './wait-for.js';

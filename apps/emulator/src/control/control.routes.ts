@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { registerApp } from '../apps/app-registry.js';
+import { endRun, runRobot } from '../bizproc/robot-runner.js';
 import { type EmulatorContext, waitIdle } from '../emulator-context.js';
 import { deliverHeld } from '../events/event-dispatcher.js';
 import { addHold, clearHolds, heldDeliveries } from '../events/event-holds.js';
@@ -14,10 +15,12 @@ import { clickAction } from '../timeline/click-service.js';
 import { ControlError, controlErrors } from './control-error.js';
 import {
   clickSchema,
+  clockSchema,
   createCrmItemSchema,
   createPortalSchema,
   createUserSchema,
   createWebhookSchema,
+  endRunSchema,
   failureSchema,
   holdSchema,
   installSchema,
@@ -27,6 +30,7 @@ import {
   registerAppSchema,
   releaseAllSchema,
   releaseSchema,
+  runRobotSchema,
   settingsSchema,
   tokensSchema,
   uninstallSchema,
@@ -123,6 +127,36 @@ export function controlRoutes(rt: EmulatorRuntime): Router {
     const a = portal.activities.get(id);
     if (!a) throw controlErrors.activityNotFound(id);
     res.json(activityView(ctx, portal, a));
+  });
+
+  r.get('/portals/:memberId/robots', (req, res) => {
+    res.json([...portalOf(ctx, req.params.memberId).robots.values()]);
+  });
+  r.post('/portals/:memberId/robots/run', async (req, res) => {
+    const started = runRobot(ctx, portalOf(ctx, req.params.memberId), runRobotSchema.parse(req.body ?? {}));
+    const delivery = await started.delivery;
+    res.status(201).json({ run: started.run, delivery });
+  });
+  r.get('/portals/:memberId/robot-runs', (req, res) => {
+    res.json([...portalOf(ctx, req.params.memberId).robotRuns.values()]);
+  });
+  r.get('/portals/:memberId/robot-runs/:id', (req, res) => {
+    const run = portalOf(ctx, req.params.memberId).robotRuns.get(Number(req.params.id));
+    if (!run) throw new ControlError('ROBOT_RUN_NOT_FOUND', `No robot run ${req.params.id}`, 404);
+    res.json(run);
+  });
+  r.post('/portals/:memberId/robot-runs/:id/end', (req, res) => {
+    const { as } = endRunSchema.parse(req.body ?? {});
+    res.json(endRun(portalOf(ctx, req.params.memberId), Number(req.params.id), as, ctx.now()));
+  });
+  r.get('/portals/:memberId/placements', (req, res) => {
+    res.json(portalOf(ctx, req.params.memberId).placements);
+  });
+  r.get('/portals/:memberId/notifications', (req, res) => {
+    const userId = req.query.userId === undefined ? undefined : Number(req.query.userId);
+    res.json(
+      portalOf(ctx, req.params.memberId).notifications.filter((n) => userId === undefined || n.userId === userId),
+    );
   });
 
   r.post('/portals/:memberId/tokens/expire', (req, res) => {
@@ -240,6 +274,13 @@ export function controlRoutes(rt: EmulatorRuntime): Router {
   r.patch('/settings', (req, res) => {
     Object.assign(ctx.settings, settingsSchema.parse(req.body ?? {}));
     res.json(ctx.settings);
+  });
+  r.get('/clock', (_req, res) => {
+    res.json({ now: ctx.now(), offsetMs: ctx.clock.offsetMs });
+  });
+  r.post('/clock', (req, res) => {
+    ctx.clock.advance(clockSchema.parse(req.body ?? {}).advanceMs);
+    res.json({ now: ctx.now(), offsetMs: ctx.clock.offsetMs });
   });
   r.post('/idle', async (_req, res) => {
     res.json({ idle: await waitIdle(ctx) });

@@ -65,6 +65,19 @@ export const clickSchema = z.object({
   force: z.boolean().optional(),
 });
 
+export const runRobotSchema = z.object({
+  clientId: z.string().min(1),
+  code: z.string().min(1),
+  entityTypeId: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  entityId: z.number().int().positive(),
+  /** values by property key; user properties as `user_<id>` */
+  properties: z.record(z.string(), z.unknown()).optional(),
+  userId: z.number().int().positive().optional(),
+});
+export type RunRobotBody = z.input<typeof runRobotSchema>;
+
+export const endRunSchema = z.object({ as: z.enum(['timed_out', 'stopped']) });
+
 export const tokensSchema = z.object({ clientId: z.string().optional() });
 export const issueTokensSchema = z.object({ clientId: z.string(), userId: z.number().int().positive().optional() });
 export const limitsSchema = limits;
@@ -140,6 +153,15 @@ export const settingsSchema = z
     partialConfigurableUpdate: z.boolean(),
   })
   .partial();
+
+/** moves the emulator's clock forward (tokens expire, limits drain, locks age); never back */
+export const clockSchema = z.object({
+  advanceMs: z
+    .number()
+    .int()
+    .positive()
+    .max(366 * 24 * 3600 * 1000),
+});
 
 export const logQuerySchema = z.object({
   memberId: z.string().optional(),

@@ -7,13 +7,17 @@ import type {
   DeliveryLogEntry,
   EmulatorSettings,
   FailureRule,
+  Notification,
+  PlacementBinding,
+  Robot,
+  RobotRun,
   HeldDelivery,
   HoldRule,
   LockRecord,
   PortalLimits,
   User,
 } from '../state/model.js';
-import type { FailureInput, HoldInput } from './control.schemas.js';
+import type { FailureInput, HoldInput, RunRobotBody } from './control.schemas.js';
 import type { ActivityView, PortalView } from './views.js';
 
 // Typed client of the control API over HTTP (fetch). Works against an in-process emulator or a running one.
@@ -162,6 +166,43 @@ export class EmulatorClient {
     return this.request('POST', `/portals/${memberId}/click`, a);
   }
 
+  /** The robots (bizproc.robot.add) the portal's apps registered. */
+  robots(memberId: string): Promise<Robot[]> {
+    return this.request('GET', `/portals/${memberId}/robots`);
+  }
+
+  /**
+   * Runs an installed robot on a CRM item as the automation does: POSTs its handler (event_token, document_id[],
+   * properties[…], auth[…]) and answers the run and that delivery. A subscribed run stays `running` until the app's
+   * bizproc.event.send (see robotRun) or endRobotRun.
+   */
+  runRobot(memberId: string, r: RunRobotBody): Promise<{ run: RobotRun; delivery: DeliveryLogEntry }> {
+    return this.request('POST', `/portals/${memberId}/robots/run`, r);
+  }
+
+  robotRuns(memberId: string): Promise<RobotRun[]> {
+    return this.request('GET', `/portals/${memberId}/robot-runs`);
+  }
+
+  /** One run: its state, the returnValues bizproc.event.send gave, and every send (refused ones too). */
+  robotRun(memberId: string, runId: number): Promise<RobotRun> {
+    return this.request('GET', `/portals/${memberId}/robot-runs/${runId}`);
+  }
+
+  /** The automation stops waiting (`timed_out`) or the run is stopped: bizproc.event.send is refused from then on. */
+  endRobotRun(memberId: string, runId: number, as: 'timed_out' | 'stopped'): Promise<RobotRun> {
+    return this.request('POST', `/portals/${memberId}/robot-runs/${runId}/end`, { as });
+  }
+
+  placements(memberId: string): Promise<PlacementBinding[]> {
+    return this.request('GET', `/portals/${memberId}/placements`);
+  }
+
+  /** im.notify.* notifications, of one recipient or all. */
+  notifications(memberId: string, userId?: number): Promise<Notification[]> {
+    return this.request('GET', `/portals/${memberId}/notifications${this.query({ userId })}`);
+  }
+
   expireTokens(memberId: string, clientId?: string): Promise<void> {
     return this.request<unknown>('POST', `/portals/${memberId}/tokens/expire`, { clientId }).then(() => undefined);
   }
@@ -269,6 +310,16 @@ export class EmulatorClient {
 
   setSettings(s: Partial<EmulatorSettings>): Promise<EmulatorSettings> {
     return this.request('PATCH', '/settings', s);
+  }
+
+  /** The emulator's time (ms) and how far the control API has moved it ahead of its base clock. */
+  clock(): Promise<{ now: number; offsetMs: number }> {
+    return this.request('GET', '/clock');
+  }
+
+  /** Moves the emulator's clock forward: tokens expire, limits drain, locks age, without waiting. */
+  advanceClock(ms: number): Promise<{ now: number; offsetMs: number }> {
+    return this.request('POST', '/clock', { advanceMs: ms });
   }
 
   /** Resolves once no event delivery is in flight. */

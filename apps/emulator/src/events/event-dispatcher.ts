@@ -22,9 +22,9 @@ export interface EventTrigger {
 }
 
 /** where a POST goes: the binding as it was when the event fired (an uninstall drops it right after) */
-type DeliveryTarget = Pick<EventBinding, 'id' | 'memberId' | 'clientId' | 'handler'>;
+export type DeliveryTarget = Pick<EventBinding, 'id' | 'memberId' | 'clientId' | 'handler'>;
 
-interface PreparedDelivery {
+export interface PreparedDelivery {
   binding: DeliveryTarget;
   payload: Record<string, unknown>;
 }
@@ -99,7 +99,8 @@ async function postOnce(ctx: EmulatorContext, d: PreparedDelivery, event: string
   return entry;
 }
 
-async function deliver(ctx: EmulatorContext, d: PreparedDelivery, event: string): Promise<DeliveryLogEntry> {
+/** One POST (retried as the switch says), logged under `event`; robots' handler calls go out this way too. */
+export async function deliver(ctx: EmulatorContext, d: PreparedDelivery, event: string): Promise<DeliveryLogEntry> {
   const attempts = 1 + (ctx.settings.retryFailedDeliveries ? ctx.settings.deliveryRetries : 0);
   let last = await postOnce(ctx, d, event, 1);
   for (let attempt = 2; attempt <= attempts && last.error; attempt++) {

@@ -34,7 +34,16 @@ export function buildEventAuth(ctx: EmulatorContext, input: EventPayloadInput): 
   // a handler bound with auth_type gets tokens of that user, not of the acting one
   const userId = binding.authType > 0 ? binding.authType : input.actingUserId;
   if (userId === null || !portal.users.has(userId)) return identityAuth(ctx, portal, installation);
-  const pair = issueTokens(ctx, { memberId: portal.memberId, clientId: app.clientId, userId });
+  return userAuth(ctx, { portal, app, installation, userId, withRefreshToken: EVENTS_WITH_REFRESH_TOKEN.has(event) });
+}
+
+/** A fresh token pair of `userId` as an `auth[…]` block, in the captured key order (events and robot calls). */
+export function userAuth(
+  ctx: EmulatorContext,
+  o: { portal: Portal; app: AppRecord; installation: Installation; userId: number; withRefreshToken: boolean },
+): Record<string, string> {
+  const { portal, app } = o;
+  const pair = issueTokens(ctx, { memberId: portal.memberId, clientId: app.clientId, userId: o.userId });
   const auth: Record<string, string> = {
     access_token: pair.access.token,
     expires: String(Math.floor(pair.access.expiresAtMs / 1000)),
@@ -45,10 +54,10 @@ export function buildEventAuth(ctx: EmulatorContext, input: EventPayloadInput): 
     status: app.status,
     client_endpoint: portal.clientEndpoint,
     member_id: portal.memberId,
-    user_id: String(userId),
+    user_id: String(o.userId),
   };
-  if (EVENTS_WITH_REFRESH_TOKEN.has(event)) auth.refresh_token = pair.refresh.token;
-  auth.application_token = installation.applicationToken;
+  if (o.withRefreshToken) auth.refresh_token = pair.refresh.token;
+  auth.application_token = o.installation.applicationToken;
   return auth;
 }
 

@@ -140,6 +140,15 @@ export async function uninstallApp(
     ignoreInstalled: true,
   });
   ctx.state.bindings = ctx.state.bindings.filter((b) => !own(b));
+  // the app's robots and placements go with it; its running automation can no longer answer
+  for (const [key, robot] of portal.robots) if (robot.clientId === clientId) portal.robots.delete(key);
+  portal.placements = portal.placements.filter((p) => p.clientId !== clientId);
+  for (const run of portal.robotRuns.values()) {
+    if (run.clientId === clientId && run.state === 'running') {
+      run.state = 'stopped';
+      run.completedAt = ctx.now();
+    }
+  }
   revokeTokens(ctx, memberId, clientId);
   for (const [sid, s] of ctx.state.frameSessions) if (own(s)) ctx.state.frameSessions.delete(sid);
   ctx.state.installations.delete(installationKey(memberId, clientId));

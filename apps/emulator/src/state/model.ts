@@ -121,6 +121,87 @@ export interface Webhook {
   userId: number;
 }
 
+/** A property (parameter or return value) of an app's automation rule, as bizproc.robot.add takes it. */
+export interface RobotProperty {
+  name: unknown;
+  description?: unknown;
+  type: string;
+  required: boolean;
+  multiple: boolean;
+  default?: unknown;
+  options?: unknown;
+}
+
+/** An automation rule (robot) an app registered with bizproc.robot.add. */
+export interface Robot {
+  clientId: string;
+  code: string;
+  handler: string;
+  authUserId: number | null;
+  useSubscription: boolean;
+  name: unknown;
+  description: unknown;
+  properties: Record<string, RobotProperty>;
+  returnProperties: Record<string, RobotProperty>;
+  usePlacement: boolean;
+  addedAt: number;
+}
+
+export type RobotRunState = 'running' | 'completed' | 'timed_out' | 'stopped';
+
+/** One run of a robot on a CRM item: the handler POST it made and what bizproc.event.send returned. */
+export interface RobotRun {
+  id: number;
+  memberId: string;
+  clientId: string;
+  code: string;
+  /** ['crm', 'CCrmDocumentDeal', 'DEAL_15'] */
+  documentId: [string, string, string];
+  documentType: [string, string, string];
+  eventToken: string;
+  properties: Record<string, unknown>;
+  state: RobotRunState;
+  startedAt: number;
+  /** the handler POST's HTTP status (0 = unreachable), once it answered */
+  deliveryStatus: number | null;
+  returnValues: Record<string, unknown> | null;
+  logMessage: string | null;
+  /** every bizproc.event.send with this token, refused ones included */
+  sends: { at: number; accepted: boolean; returnValues: Record<string, unknown> }[];
+  completedAt: number | null;
+}
+
+/** A placement.bind of an app. */
+export interface PlacementBinding {
+  id: number;
+  clientId: string;
+  placement: string;
+  handler: string;
+  title: string;
+  description: string;
+  groupName: string;
+  langAll: Record<string, unknown>;
+  options: Record<string, unknown>;
+  boundBy: number;
+}
+
+/** An im.notify.* notification as the recipient sees it. */
+export interface Notification {
+  id: number;
+  /** the recipient */
+  userId: number;
+  kind: 'system' | 'personal';
+  /** null for system notifications (from the app), the caller for personal ones */
+  fromUserId: number | null;
+  clientId: string | null;
+  message: string;
+  messageOut: string | null;
+  tag: string | null;
+  subTag: string | null;
+  attach: unknown;
+  at: number;
+}
+
 export interface Portal {
   memberId: string;
   name: string;
@@ -138,6 +219,14 @@ export interface Portal {
   badges: Map<string, Badge>;
   activityTypes: Map<string, ActivityType>;
   webhooks: Map<string, Webhook>;
+  /** keyed `${clientId}|${code}` */
+  robots: Map<string, Robot>;
+  robotRuns: Map<number, RobotRun>;
+  nextRobotRunId: number;
+  placements: PlacementBinding[];
+  nextPlacementId: number;
+  notifications: Notification[];
+  nextNotificationId: number;
   limits: PortalLimits;
   bucket: LeakyBucketState;
   operating: Map<string, OperatingState>;

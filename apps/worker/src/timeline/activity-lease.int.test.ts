@@ -1,5 +1,5 @@
 import { createRedis } from '@b24app/jobs';
-import { TEST_REDIS_URL } from '@b24app/testing';
+import { TEST_REDIS_URL, waitFor } from '@b24app/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createActivityLease } from './activity-lease.js';
 
@@ -12,14 +12,20 @@ describe('activity lease (Redis)', () => {
     const lease = createActivityLease(redis, { ttlMs: 2_000, prefix });
     let inside = 0;
     let maxInside = 0;
+    let refused = 0;
     const work = () =>
-      lease.run('p:1', async () => {
-        inside++;
-        maxInside = Math.max(maxInside, inside);
-        await new Promise((r) => setTimeout(r, 100));
-        inside--;
-        return 'done';
-      });
+      lease
+        .run('p:1', async () => {
+          inside++;
+          maxInside = Math.max(maxInside, inside);
+          await waitFor(() => refused > 0, { what: 'the other caller refused' }); // hold until it has tried
+          inside--;
+          return 'done';
+        })
+        .then((r) => {
+          if (r.busy) refused++;
+          return r;
+        });
     const [a, b] = await Promise.all([work(), work()]);
     expect([a.busy, b.busy].sort()).toEqual([false, true]);
     expect(maxInside).toBe(1);
@@ -28,9 +34,22 @@ describe('activity lease (Redis)', () => {
 
   it('renews while the holder works longer than the ttl', async () => {
     const lease = createActivityLease(redis, { ttlMs: 300, prefix });
-    const long = lease.run('p:2', () => new Promise((r) => setTimeout(() => r('ok'), 900)));
-    await new Promise((r) => setTimeout(r, 600));
+    let finish: (v: string) => void = () => {};
+    const long = lease.run('p:2', () => new Promise<string>((r) => (finish = r)));
+    // renewed four times (its PTTL went back up): the key has outlived its 300 ms ttl
+    let last = Number.POSITIVE_INFINITY;
+    let renewals = 0;
+    await waitFor(
+      async () => {
+        const ttl = await redis.pttl(`${prefix}:activity-lease:p:2`);
+        if (ttl > last) renewals++;
+        last = ttl;
+        return renewals >= 4;
+      },
+      { what: 'four renewals', stepMs: 20 },
+    );
     expect((await lease.run('p:2', async () => 'intruder')).busy).toBe(true);
+    finish('ok');
     expect(await long).toEqual({ busy: false, value: 'ok' });
   });
 
@@ -39,7 +58,9 @@ describe('activity lease (Redis)', () => {
     await redis.set(`${prefix}:activity-lease:p:3`, 'crashed-worker', 'PX', 300);
     expect((await lease.run('p:3', async () => 1)).busy).toBe(true);
     expect(await redis.get(`${prefix}:activity-lease:p:3`)).toBe('crashed-worker'); // not released by the loser
-    await new Promise((r) => setTimeout(r, 350));
+    await waitFor(async () => (await redis.exists(`${prefix}:activity-lease:p:3`)) === 0, {
+      what: 'the lease lapsing',
+    });
     expect(await lease.run('p:3', async () => 2)).toEqual({ busy: false, value: 2 });
   });
 });

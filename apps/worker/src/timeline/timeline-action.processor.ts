@@ -102,8 +102,13 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
           await repo.note(event.id, 'waiting for the approval create to store its activity id');
           throw new RetryLater('approval create in flight');
         }
-        // Not one of our approvals (or its data was purged): re-send its layout so the lock clears.
-        await client.call('crm.activity.configurable.update', { id: event.activityId, layout: got.activity.layout });
+        // Not one of our approvals (or its data was purged): re-send its layout so the lock clears. `fields` is
+        // required by the method; empty, it changes nothing.
+        await client.call('crm.activity.configurable.update', {
+          id: event.activityId,
+          fields: {},
+          layout: got.activity.layout,
+        });
         log.warn('click on an activity without an approval: lock released');
         return finish(event.id, 'unknown_activity', null, true);
       }

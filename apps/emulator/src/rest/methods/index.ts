@@ -5,9 +5,12 @@ import { activityTypeMethods } from './activity-type.methods.js';
 import { appMethods } from './app.methods.js';
 import { badgeMethods } from './badge.methods.js';
 import { batchMethods } from './batch.methods.js';
+import { bizprocMethods } from './bizproc.methods.js';
 import { configurableActivityMethods } from './configurable-activity.methods.js';
 import { crmItemMethods } from './crm-item.methods.js';
 import { eventMethods } from './event.methods.js';
+import { imMethods } from './im.methods.js';
+import { placementMethods } from './placement.methods.js';
 import { timelineCatalogMethods } from './timeline-catalog.methods.js';
 import { userMethods } from './user.methods.js';
 
@@ -24,6 +27,9 @@ export function allMethods(): MethodTable {
     badgeMethods,
     timelineCatalogMethods,
     crmItemMethods,
+    bizprocMethods,
+    placementMethods,
+    imMethods,
     batchMethods(() => table),
   );
   return table;

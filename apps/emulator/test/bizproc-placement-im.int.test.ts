@@ -1,0 +1,270 @@
+import { describe, expect, it } from 'vitest';
+import { type InstalledPortal, portalWithApp, rest, startReceiver, useEmulator } from './helpers.js';
+
+// Automation rules (bizproc.robot.* and bizproc.event.send), placements and im notifications, with the control
+// API that runs a robot on a CRM item and reads back what the app returned.
+
+const env = useEmulator({ resetReceiver: true });
+const SCOPE = 'crm,bizproc,placement,im,user_brief';
+
+async function installed(): Promise<InstalledPortal & { dealId: number }> {
+  const p = await portalWithApp(env.emu, env.receiver, { scope: SCOPE });
+  const deal = await env.emu.client.createCrmItem(p.memberId, { entityTypeId: 2, title: 'Deal' });
+  return { ...p, dealId: deal.id };
+}
+
+const ROBOT = {
+  CODE: 'request_approval',
+  HANDLER: '', // set per test: the receiver's /robot
+  AUTH_USER_ID: 1,
+  USE_SUBSCRIPTION: 'Y',
+  NAME: { en: 'Request approval', ru: 'Запросить согласование' },
+  PROPERTIES: {
+    title: { Name: { en: 'Title' }, Type: 'string', Required: 'Y' },
+    approver: { Name: { en: 'Approver' }, Type: 'user', Required: 'Y' },
+    deadline: { Name: { en: 'Deadline' }, Type: 'datetime' },
+  },
+  RETURN_PROPERTIES: {
+    decision: { Name: 'Decision', Type: 'select', Options: { approved: 'Approved', rejected: 'Rejected' } },
+    decidedBy: { Name: 'Decided by', Type: 'user' },
+    comment: { Name: 'Comment', Type: 'text' },
+  },
+};
+
+describe('bizproc.robot.*', () => {
+  it('adds, lists, updates and deletes an app’s robots, refusing duplicates and bad input as Bitrix24 does', async () => {
+    const p = await installed();
+    const robot = { ...ROBOT, HANDLER: `${env.receiver.url}/robot` };
+    const call = (method: string, params: Record<string, unknown>, token = p.token) =>
+      rest(p.clientEndpoint, method, params, token);
+    expect(await call('bizproc.robot.add', robot)).toMatchObject({ status: 200, body: { result: true } });
+    expect((await call('bizproc.robot.add', robot)).body.error).toBe('ERROR_ACTIVITY_ALREADY_INSTALLED');
+    expect((await call('bizproc.robot.list', {})).body.result).toEqual(['request_approval']);
+    const bad = [
+      [{ ...robot, CODE: 'bad code!' }, 'Wrong activity code!'],
+      [{ ...robot, CODE: 'x', NAME: '' }, 'Empty activity NAME!'],
+      [{ ...robot, CODE: 'y', PROPERTIES: { '1st': { Name: 'n' } } }, 'Wrong property key 1st!'],
+      [{ ...robot, CODE: 'z', PROPERTIES: { t: { Type: 'string' } } }, 'Empty property NAME t!'],
+    ] as const;
+    for (const [params, why] of bad) {
+      expect(await call('bizproc.robot.add', params)).toMatchObject({
+        status: 400,
+        body: { error: 'ERROR_ACTIVITY_VALIDATION_FAILURE', error_description: why },
+      });
+    }
+    expect(
+      (await call('bizproc.robot.add', { ...robot, CODE: 'w', HANDLER: 'http://other.example/x' })).body.error,
+    ).toBe('ERROR_WRONG_HANDLER_URL');
+
+    expect(
+      (await call('bizproc.robot.update', { CODE: 'request_approval', FIELDS: { NAME: 'Approve' } })).body,
+    ).toEqual(expect.objectContaining({ result: true }));
+    const [stored] = await env.emu.client.robots(p.memberId);
+    expect(stored).toMatchObject({ name: 'Approve', useSubscription: true, handler: robot.HANDLER });
+    expect(Object.keys(stored?.properties ?? {})).toEqual(['title', 'approver', 'deadline']);
+    expect((await call('bizproc.robot.update', { CODE: 'nope', FIELDS: { NAME: 'x' } })).body.error).toBe(
+      'ERROR_ACTIVITY_NOT_FOUND',
+    );
+
+    // administrators only
+    const user = await env.emu.client.createUser(p.memberId, { name: 'Olga Operator' });
+    const ut = await env.emu.client.issueTokens(p.memberId, p.clientId, user.id);
+    expect(await call('bizproc.robot.list', {}, ut.access_token)).toMatchObject({
+      status: 400,
+      body: { error: 'ACCESS_DENIED', error_description: 'Access denied!' },
+    });
+
+    expect((await call('bizproc.robot.delete', { CODE: 'request_approval' })).body.result).toBe(true);
+    expect((await call('bizproc.robot.delete', { CODE: 'request_approval' })).body.error).toBe(
+      'ERROR_ACTIVITY_NOT_FOUND',
+    );
+    expect((await call('bizproc.robot.list', {})).body.result).toEqual([]);
+  });
+});
+
+describe('running a robot', () => {
+  it('POSTs the handler as the automation does and takes the return values of bizproc.event.send once', async () => {
+    const p = await installed();
+    await rest(p.clientEndpoint, 'bizproc.robot.add', { ...ROBOT, HANDLER: `${env.receiver.url}/robot` }, p.token);
+    const approver = await env.emu.client.createUser(p.memberId, { name: 'Anna Approver' });
+    const { run, delivery } = await env.emu.client.runRobot(p.memberId, {
+      clientId: p.clientId,
+      code: 'request_approval',
+      entityTypeId: 2,
+      entityId: p.dealId,
+      properties: { title: 'Discount 15%', approver: `user_${approver.id}` },
+    });
+    expect(delivery).toMatchObject({ event: 'BIZPROC_ROBOT', status: 200, url: `${env.receiver.url}/robot` });
+    expect(run).toMatchObject({ state: 'running', documentId: ['crm', 'CCrmDocumentDeal', `DEAL_${p.dealId}`] });
+
+    const got = env.receiver.received.find((r) => r.path === '/robot');
+    expect([...new Set([...new URLSearchParams(got?.raw).keys()].map((k) => k.split('[')[0]))]).toEqual([
+      'workflow_id',
+      'code',
+      'document_id',
+      'document_type',
+      'event_token',
+      'properties',
+      'use_subscription',
+      'timeout_duration',
+      'ts',
+      'auth',
+    ]);
+    expect(got?.body).toMatchObject({
+      code: 'request_approval',
+      document_id: ['crm', 'CCrmDocumentDeal', `DEAL_${p.dealId}`],
+      document_type: ['crm', 'CCrmDocumentDeal', 'DEAL'],
+      event_token: run.eventToken,
+      properties: { title: 'Discount 15%', approver: `user_${approver.id}` },
+      use_subscription: 'Y',
+      auth: { member_id: p.memberId, user_id: '1', application_token: p.applicationToken },
+    });
+    const auth = got?.body.auth as { access_token: string };
+    const returnValues = { decision: 'approved', decidedBy: `user_${approver.id}`, comment: 'ok' };
+    const send = (token: string) =>
+      rest(
+        p.clientEndpoint,
+        'bizproc.event.send',
+        { event_token: token, return_values: returnValues },
+        auth.access_token,
+      );
+    expect((await send(run.eventToken)).body.result).toBe(true);
+    expect(await env.emu.client.robotRun(p.memberId, run.id)).toMatchObject({
+      state: 'completed',
+      returnValues,
+      logMessage: 'Received response from the application.',
+    });
+    // a second send for a finished run, and a token nobody issued, are refused
+    expect(await send(run.eventToken)).toMatchObject({ status: 400, body: { error: 'ACCESS_DENIED' } });
+    expect((await send('made-up|token')).body.error).toBe('ACCESS_DENIED');
+    expect((await env.emu.client.robotRun(p.memberId, run.id)).sends.map((s) => s.accepted)).toEqual([true, false]);
+  });
+
+  it('refuses bizproc.event.send for a run that timed out, was stopped, or whose app went away', async () => {
+    const p = await installed();
+    await rest(p.clientEndpoint, 'bizproc.robot.add', { ...ROBOT, HANDLER: `${env.receiver.url}/robot` }, p.token);
+    const runOnce = async () =>
+      (
+        await env.emu.client.runRobot(p.memberId, {
+          clientId: p.clientId,
+          code: 'request_approval',
+          entityTypeId: 2,
+          entityId: p.dealId,
+          properties: { title: 'T', approver: 'user_1' },
+        })
+      ).run;
+    const send = (token: string) => rest(p.clientEndpoint, 'bizproc.event.send', { event_token: token }, p.token);
+    const late = await runOnce();
+    await env.emu.client.endRobotRun(p.memberId, late.id, 'timed_out');
+    expect((await send(late.eventToken)).body.error).toBe('ACCESS_DENIED');
+    expect((await env.emu.client.robotRun(p.memberId, late.id)).state).toBe('timed_out');
+
+    const open = await runOnce();
+    await env.emu.client.uninstallApp(p.memberId, p.clientId);
+    expect((await env.emu.client.robotRun(p.memberId, open.id)).state).toBe('stopped');
+    expect(await env.emu.client.robots(p.memberId)).toEqual([]);
+  });
+
+  it('refuses to run without a required property, and an unsubscribed robot does not wait', async () => {
+    const p = await installed();
+    const robot = { ...ROBOT, HANDLER: `${env.receiver.url}/robot`, USE_SUBSCRIPTION: 'N' };
+    await rest(p.clientEndpoint, 'bizproc.robot.add', robot, p.token);
+    const base = { clientId: p.clientId, code: 'request_approval', entityTypeId: 2 as const, entityId: p.dealId };
+    await expect(env.emu.client.runRobot(p.memberId, { ...base, properties: { title: 'T' } })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    const { run } = await env.emu.client.runRobot(p.memberId, {
+      ...base,
+      properties: { title: 'T', approver: 'user_1' },
+    });
+    expect((await env.emu.client.robotRun(p.memberId, run.id)).state).toBe('completed');
+  });
+});
+
+describe('placement.*', () => {
+  it('binds, lists and unbinds the app’s placements; admins only; unknown placements refused', async () => {
+    const p = await installed();
+    const other = await startReceiver();
+    try {
+      const bind = {
+        PLACEMENT: 'CRM_DEAL_DETAIL_ACTIVITY',
+        HANDLER: `${env.receiver.url}/request`,
+        TITLE: 'Request approval',
+      };
+      expect((await rest(p.clientEndpoint, 'placement.bind', bind, p.token)).body.result).toBe(true);
+      expect((await rest(p.clientEndpoint, 'placement.bind', bind, p.token)).body.error).toBe(
+        'ERROR_PLACEMENT_HANDLER_ALREADY_BINDED',
+      );
+      await rest(p.clientEndpoint, 'placement.bind', { ...bind, PLACEMENT: 'CRM_LEAD_DETAIL_ACTIVITY' }, p.token);
+      await rest(p.clientEndpoint, 'placement.bind', { ...bind, HANDLER: `${other.url}/x` }, p.token);
+      expect((await rest(p.clientEndpoint, 'placement.bind', { ...bind, PLACEMENT: 'NOPE' }, p.token)).body.error).toBe(
+        'ERROR_PLACEMENT_NOT_FOUND',
+      );
+      expect((await rest(p.clientEndpoint, 'placement.bind', { HANDLER: bind.HANDLER }, p.token)).body).toMatchObject({
+        error: 'ERROR_ARGUMENT',
+        argument: 'PLACEMENT',
+      });
+      const listed = (await rest(p.clientEndpoint, 'placement.get', {}, p.token)).body.result as {
+        placement: string;
+      }[];
+      expect(listed.map((x) => x.placement)).toEqual([
+        'CRM_DEAL_DETAIL_ACTIVITY',
+        'CRM_LEAD_DETAIL_ACTIVITY',
+        'CRM_DEAL_DETAIL_ACTIVITY',
+      ]);
+      const user = await env.emu.client.createUser(p.memberId, { name: 'Olga Operator' });
+      const ut = await env.emu.client.issueTokens(p.memberId, p.clientId, user.id);
+      expect(
+        (await rest(p.clientEndpoint, 'placement.unbind', { PLACEMENT: bind.PLACEMENT }, ut.access_token)).status,
+      ).toBe(403);
+      // without HANDLER every handler of that placement goes
+      expect(
+        (await rest(p.clientEndpoint, 'placement.unbind', { PLACEMENT: bind.PLACEMENT }, p.token)).body.result,
+      ).toEqual({
+        count: 2,
+      });
+      expect((await env.emu.client.placements(p.memberId)).map((x) => x.placement)).toEqual([
+        'CRM_LEAD_DETAIL_ACTIVITY',
+      ]);
+      await env.emu.client.uninstallApp(p.memberId, p.clientId);
+      expect(await env.emu.client.placements(p.memberId)).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('im.notify.*', () => {
+  it('delivers system and personal notifications to the recipient’s list', async () => {
+    const p = await installed();
+    const approver = await env.emu.client.createUser(p.memberId, { name: 'Anna Approver' });
+    const sys = await rest(
+      p.clientEndpoint,
+      'im.notify.system.add',
+      { USER_ID: approver.id, MESSAGE: 'An approval is waiting for you', TAG: 'approval-1' },
+      p.token,
+    );
+    expect(typeof sys.body.result).toBe('number');
+    await rest(p.clientEndpoint, 'im.notify.personal.add', { USER_ID: approver.id, MESSAGE: 'Please look' }, p.token);
+    // the same TAG replaces the earlier notification
+    await rest(
+      p.clientEndpoint,
+      'im.notify.system.add',
+      { USER_ID: approver.id, MESSAGE: 'Still waiting', TAG: 'approval-1' },
+      p.token,
+    );
+    expect(
+      (await env.emu.client.notifications(p.memberId, approver.id)).map((n) => [n.kind, n.message, n.fromUserId]),
+    ).toEqual([
+      ['personal', 'Please look', 1],
+      ['system', 'Still waiting', null],
+    ]);
+    expect(await env.emu.client.notifications(p.memberId, 1)).toEqual([]);
+    expect(
+      (await rest(p.clientEndpoint, 'im.notify.system.add', { USER_ID: 999, MESSAGE: 'x' }, p.token)).body.error,
+    ).toBe('USER_ID_EMPTY');
+    expect((await rest(p.clientEndpoint, 'im.notify.system.add', { USER_ID: approver.id }, p.token)).body.error).toBe(
+      'MESSAGE_EMPTY',
+    );
+  });
+});
