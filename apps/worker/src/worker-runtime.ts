@@ -70,12 +70,16 @@ export function startWorkerRuntime(opts: {
     logger,
     ...(metrics ? { observer: metrics.portal } : {}),
   });
-  const prover = createClickingUserProver({ limiter, timeoutMs: config.B24_REQUEST_TIMEOUT_MS });
+  const prover = createClickingUserProver({
+    clientId: config.B24_CLIENT_ID,
+    limiter,
+    timeoutMs: config.B24_REQUEST_TIMEOUT_MS,
+  });
   const processor = createTimelineActionProcessor({
     repo: createClickRepository(db),
-    clicker: async (event, portal) => {
+    clicker: async (event, portal, adminMatters) => {
       const auth = openClickUserAuth(cipher, event);
-      return auth ? prover.prove(portal, auth) : null;
+      return auth ? prover.prove(portal, auth, { adminMatters }) : null;
     },
     clients,
     actions: opts.actions ?? defaultActionRegistry(),

@@ -11,6 +11,7 @@ export const PORTAL: ClickPortal = {
   id: 'p1',
   memberId: 'm1',
   clientEndpoint: 'https://portal.example/rest/',
+  serverEndpoint: 'https://oauth.example/rest/',
   status: 'ACTIVE',
   language: 'en',
   badgeCode: null,

@@ -32,6 +32,8 @@ export interface ClickPortal {
   memberId: string;
   /** `https://<portal>/rest/`: where a user's own token is checked. */
   clientEndpoint: string;
+  /** The portal's OAuth server, where a user token's owner is asked. */
+  serverEndpoint: string;
   status: 'ACTIVE' | 'NEEDS_REINSTALL' | 'UNINSTALLED';
   language: string;
   badgeCode: string | null;
@@ -201,7 +203,8 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
 
     async loadClick(eventId) {
       const row = await one<Record<string, unknown>>(
-        `SELECT e.*, p.member_id AS p_member_id, p.client_endpoint AS p_client_endpoint, p.status::text AS p_status,
+        `SELECT e.*, p.member_id AS p_member_id, p.client_endpoint AS p_client_endpoint,
+                p.server_endpoint AS p_server_endpoint, p.status::text AS p_status,
                 COALESCE(s.language, 'en') AS s_language, s.badge_code AS s_badge_code,
                 s.icon_code AS s_icon_code, s.logo_code AS s_logo_code
          FROM timeline_events e JOIN portals p ON p.id = e.portal_id
@@ -216,6 +219,7 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
           id: row.portal_id as string,
           memberId: row.p_member_id as string,
           clientEndpoint: row.p_client_endpoint as string,
+          serverEndpoint: row.p_server_endpoint as string,
           status: row.p_status as ClickPortal['status'],
           language: row.s_language as string,
           badgeCode: (row.s_badge_code as string | null) ?? null,

@@ -1,10 +1,12 @@
 /**
- * Proves who clicked, with Bitrix24: the delivery's own access token is sent to the portal's `profile` method,
- * which answers the token's user and whether that user is a portal administrator. `auth[user_id]` and
- * `data[userId]` are claims anyone holding the shared application token can write; the token is not.
+ * Proves who clicked, with Bitrix24. The delivery's own access token is shown to the OAuth server's `app.info`
+ * (the portal's `server_endpoint`), which names the token's app, portal and user and costs nothing of the
+ * portal's REST bucket; Bitrix24 issues a fresh token with every event, so this is one call per click. Only when
+ * the answer depends on it (someone other than the responsible user clicked) is the portal's `profile` asked, with
+ * the same token and a slot of the portal's bucket, whether that user is an administrator.
+ * `auth[user_id]` and `data[userId]` are claims anyone holding the shared application token can write; the token is not.
  *
- * One REST call per user token: proofs are cached by the token's SHA-256 (never the token) until the token
- * expires, in a bounded cache. The call takes a slot of the portal's shared bucket like every other call.
+ * Proofs are cached by the token's SHA-256 (never the token) until the token expires, in a bounded cache.
  * Nothing here puts the token in an error or a log line.
  */
 import { createHash } from 'node:crypto';
@@ -13,6 +15,7 @@ import { createBoundedCache } from './bounded-cache.js';
 
 export interface ClickerProof {
   userId: number;
+  /** Asked only when it decides the outcome (`adminMatters`); false otherwise. */
   isAdmin: boolean;
 }
 
@@ -22,15 +25,37 @@ export interface UserAuth {
   expiresAt: number;
 }
 
+export interface ProverPortal {
+  memberId: string;
+  /** `https://<portal>/rest/`: where `profile` is asked. */
+  clientEndpoint: string;
+  /** The portal's OAuth server (`https://oauth.bitrix.info/rest/`), checked against the allowlist at install. */
+  serverEndpoint: string;
+}
+
 export interface ClickingUserProver {
-  /** The token's user; null when Bitrix24 does not accept the token (expired, forged). Throws a Bitrix24Error otherwise. */
-  prove(portal: { memberId: string; clientEndpoint: string }, auth: UserAuth): Promise<ClickerProof | null>;
+  /**
+   * The token's user; null when Bitrix24 does not accept the token (expired, forged, another app's or portal's).
+   * Throws a Bitrix24Error otherwise. `adminMatters(userId)` says whether the admin flag can change the outcome.
+   */
+  prove(
+    portal: ProverPortal,
+    auth: UserAuth,
+    opts?: { adminMatters?: (userId: number) => boolean },
+  ): Promise<ClickerProof | null>;
+}
+
+interface Proven {
+  userId: number;
+  isAdmin?: boolean;
 }
 
 const REJECTED_TOKEN = new Set(['expired_token', 'invalid_token', 'NO_AUTH_FOUND', 'INVALID_CREDENTIALS']);
 const MAX_CACHE_MS = 60 * 60_000;
 
 export function createClickingUserProver(deps: {
+  /** Our app's client id: the token must be ours. */
+  clientId: string;
   limiter?: Pick<PortalRateLimiter, 'take' | 'noteExceeded'>;
   fetch?: typeof fetch;
   timeoutMs?: number;
@@ -40,55 +65,89 @@ export function createClickingUserProver(deps: {
   const doFetch = deps.fetch ?? fetch;
   const now = deps.now ?? Date.now;
   const timeoutMs = deps.timeoutMs ?? 10_000;
-  const cache = createBoundedCache<ClickerProof>({ maxEntries: deps.maxEntries ?? 10_000, now });
+  const cache = createBoundedCache<Proven>({ maxEntries: deps.maxEntries ?? 10_000, now });
+
+  const post = async (url: string, token: string, method: string) => {
+    try {
+      return await doFetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ auth: token }).toString(),
+        // A redirect would re-send the token to whatever host it names.
+        redirect: 'error',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch {
+      throw restError({ method, code: 'NETWORK_ERROR' });
+    }
+  };
+
+  type Body = { result?: Record<string, unknown>; error?: string; error_description?: unknown } | null;
+  const refused = (res: Response, body: Body) =>
+    res.status === 401 || (body?.error !== undefined && REJECTED_TOKEN.has(body.error));
+
+  /** Whose token this is, by the OAuth server: our app, this portal, a user. */
+  const identify = async (portal: ProverPortal, token: string): Promise<number | null> => {
+    const res = await post(`${portal.serverEndpoint}app.info`, token, 'app.info');
+    const body = (await res.json().catch(() => null)) as Body;
+    if (res.ok && body?.result) {
+      const install = body.result.install as { member_id?: unknown } | undefined;
+      if (body.result.client_id !== deps.clientId || install?.member_id !== portal.memberId) return null;
+      const userId = Number(body.result.user_id);
+      return Number.isSafeInteger(userId) && userId > 0 ? userId : null;
+    }
+    if (refused(res, body)) return null;
+    throw restError({
+      method: 'app.info',
+      ...(body?.error ? { code: body.error } : {}),
+      status: res.status,
+      description: body?.error_description,
+    });
+  };
+
+  /** Whether the token's user is a portal administrator, by the portal itself (one slot of its bucket). */
+  const adminFlag = async (portal: ProverPortal, token: string, userId: number): Promise<boolean | null> => {
+    if (deps.limiter) {
+      const slot = await deps.limiter.take(portal.memberId, { method: 'profile', maxWaitMs: 1_000 });
+      if (!slot.ok)
+        throw restError({ method: 'profile', code: 'QUERY_LIMIT_EXCEEDED', retryAfterMs: slot.retryAfterMs });
+      if (slot.waitMs > 0) await new Promise((r) => setTimeout(r, slot.waitMs));
+    }
+    const res = await post(`${portal.clientEndpoint}profile.json`, token, 'profile');
+    const body = (await res.json().catch(() => null)) as Body;
+    if (res.ok && body?.result) {
+      if (Number(body.result.ID) !== userId) return null;
+      return body.result.ADMIN === true || body.result.ADMIN === 'true';
+    }
+    if (refused(res, body)) return null;
+    if (body?.error === 'QUERY_LIMIT_EXCEEDED') await deps.limiter?.noteExceeded(portal.memberId);
+    throw restError({
+      method: 'profile',
+      ...(body?.error ? { code: body.error } : {}),
+      status: res.status,
+      description: body?.error_description,
+    });
+  };
 
   return {
-    async prove(portal, auth) {
+    async prove(portal, auth, opts = {}) {
       const key = `${portal.memberId}:${createHash('sha256').update(auth.accessToken).digest('hex')}`;
-      const hit = cache.get(key);
-      if (hit) return hit;
-      if (auth.expiresAt <= now()) return null;
-
-      if (deps.limiter) {
-        const slot = await deps.limiter.take(portal.memberId, { method: 'profile', maxWaitMs: 1_000 });
-        if (!slot.ok)
-          throw restError({ method: 'profile', code: 'QUERY_LIMIT_EXCEEDED', retryAfterMs: slot.retryAfterMs });
-        if (slot.waitMs > 0) await new Promise((r) => setTimeout(r, slot.waitMs));
+      const ttl = () => Math.min(auth.expiresAt - now(), MAX_CACHE_MS);
+      let proven = cache.get(key);
+      if (!proven) {
+        if (auth.expiresAt <= now()) return null;
+        const userId = await identify(portal, auth.accessToken);
+        if (userId === null) return null;
+        proven = { userId };
+        cache.set(key, proven, ttl());
       }
-      let res: Response;
-      try {
-        res = await doFetch(`${portal.clientEndpoint}profile.json`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ auth: auth.accessToken }).toString(),
-          // A redirect would re-send the token to whatever host it names.
-          redirect: 'error',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch {
-        throw restError({ method: 'profile', code: 'NETWORK_ERROR' });
+      if (proven.isAdmin === undefined && opts.adminMatters?.(proven.userId)) {
+        const isAdmin = await adminFlag(portal, auth.accessToken, proven.userId);
+        if (isAdmin === null) return null;
+        proven = { ...proven, isAdmin };
+        cache.set(key, proven, ttl());
       }
-      const body = (await res.json().catch(() => null)) as {
-        result?: { ID?: unknown; ADMIN?: unknown };
-        error?: string;
-        error_description?: unknown;
-      } | null;
-      if (res.ok && body?.result) {
-        const userId = Number(body.result.ID);
-        if (!Number.isSafeInteger(userId) || userId <= 0) return null;
-        const proof = { userId, isAdmin: body.result.ADMIN === true || body.result.ADMIN === 'true' };
-        cache.set(key, proof, Math.min(auth.expiresAt - now(), MAX_CACHE_MS));
-        return proof;
-      }
-      if (body?.error && REJECTED_TOKEN.has(body.error)) return null;
-      if (res.status === 401) return null;
-      if (body?.error === 'QUERY_LIMIT_EXCEEDED') await deps.limiter?.noteExceeded(portal.memberId);
-      throw restError({
-        method: 'profile',
-        ...(body?.error ? { code: body.error } : {}),
-        status: res.status,
-        description: body?.error_description,
-      });
+      return { userId: proven.userId, isAdmin: proven.isAdmin ?? false };
     },
   };
 }

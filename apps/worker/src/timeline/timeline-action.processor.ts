@@ -17,7 +17,7 @@ import type { Logger } from '@b24app/core';
 import type { Approval, ClickOutcome, ClickRecord } from '@b24app/db';
 import { isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
 import type { ActionHandlerRegistry } from './action-handlers/index.js';
-import { approverVerdict } from './action-handlers/approver-rule.js';
+import { adminDecides, approverVerdict } from './action-handlers/approver-rule.js';
 import type { ActivityLease } from './activity-lease.js';
 import { type ClickMetrics, noClickMetrics } from './click-metrics.js';
 import type { ClickerProof } from './clicking-user.js';
@@ -36,7 +36,12 @@ export interface TimelineProcessorDeps {
   metrics?: ClickMetrics;
   names?: UserNameCache;
   /** Who clicked, as Bitrix24 proves it from the delivery's own token (null: not proven). */
-  clicker: (event: ClickRecord, portal: ClickPortal) => Promise<ClickerProof | null>;
+  clicker: (
+    event: ClickRecord,
+    portal: ClickPortal,
+    /** Whether the clicking user's admin flag can change the outcome (it costs a portal call to learn). */
+    adminMatters: (userId: number) => boolean,
+  ) => Promise<ClickerProof | null>;
 }
 
 export interface ProcessOptions {
@@ -133,7 +138,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       let decider = event;
       if (handler && approval.state === 'PENDING') {
         // A decision is applied only for a user Bitrix24 vouches for, and only by the approver or an admin.
-        const proof = await deps.clicker(event, portal);
+        const proof = await deps.clicker(event, portal, (userId) => adminDecides(approval, userId));
         const verdict = approverVerdict(approval, proof);
         if (!proof || verdict !== 'may_decide') {
           const note = verdict === 'unproven' ? UNPROVEN_TEXT : NOT_APPROVER_TEXT;

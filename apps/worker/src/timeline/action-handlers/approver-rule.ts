@@ -15,3 +15,8 @@ export function approverVerdict(
   if (approval.responsibleId === null || approval.responsibleId === proof.userId || proof.isAdmin) return 'may_decide';
   return 'not_approver';
 }
+
+/** Whether a portal admin's flag can change the verdict for this clicker (so it is worth asking Bitrix24). */
+export function adminDecides(approval: Pick<Approval, 'responsibleId'>, userId: number): boolean {
+  return approval.responsibleId !== null && approval.responsibleId !== userId;
+}
