@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '@b24app/core';
 import { createDb, type Db } from '@b24app/db';
 import { type EmulatorClient, type RunningEmulator, startEmulator } from '@b24app/emulator';
-import { createRedis } from '@b24app/jobs';
+import { createRedis, type RedisConnection } from '@b24app/jobs';
 import {
   captureLogs,
   randomMemberId,
@@ -12,7 +12,6 @@ import {
   TEST_REDIS_URL,
   waitFor,
 } from '@b24app/testing';
-import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createApp } from '../../apps/server/src/app.js';
 import { loadServerConfig, type ServerConfig } from '../../apps/server/src/config.js';
@@ -35,7 +34,7 @@ export interface Stack {
   /** The environment the server was configured from; a worker process started with it joins this stack. */
   env: Record<string, string>;
   db: Db;
-  redis: Redis;
+  redis: RedisConnection;
   logs: ReturnType<typeof captureLogs>;
   /** The Prometheus registries: the server's (also on its /metrics) and the last started worker's. */
   metrics: { server: Registry; worker: Registry };

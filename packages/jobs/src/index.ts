@@ -1,4 +1,10 @@
 export * from './catalog.js';
 export * from './job-definition.js';
-export { createRedis } from './redis-connection.js';
+export {
+  assertQueuePrefixFits,
+  createRedis,
+  duplicateRedis,
+  parseClusterUrl,
+  type RedisConnection,
+} from './redis-connection.js';
 export * from './click-producer.js';
