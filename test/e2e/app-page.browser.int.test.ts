@@ -179,6 +179,14 @@ describe('the app page inside the emulated portal', () => {
     }, 20_000);
     const approval = await stack.db.approval.findUniqueOrThrow({ where: { id: a.id } });
     expect(approval.state).toBe('APPROVED');
+    // The card's Details now shows the decision and the click's path (failed, replayed, done) in the slider.
+    await page.goto(portalUrl(`/ui/portals/${p.memberId}/crm/2/${p.dealId}?user=${p.adminUserId}`));
+    await page.locator(`[data-activity-id="${a.activityId}"] a[data-open-rest-app]`).first().click();
+    const slider = page.frameLocator('.slider-frame').frameLocator('iframe.app-frame-embed');
+    await slider.getByTestId('details-clicks').waitFor();
+    expect(await slider.getByTestId('details-state').textContent()).toBe('Approved');
+    expect(await slider.getByTestId('details-clicks').textContent()).toMatch(/approve.*done.*applied/s);
+    await page.screenshot({ path: `${ARTIFACTS}details-slider-history-1200.png` });
     await page.close();
   });
 

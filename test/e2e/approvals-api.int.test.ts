@@ -41,6 +41,24 @@ describe('integrations API: creating approvals', () => {
     expect((await fetch(`${stack.serverUrl}/api/v1/approvals/not-a-uuid`, { headers: apiHeaders })).status).toBe(400);
   });
 
+  it('ids above 2^31-1 (our columns and Bitrix24 ids are 32-bit) are a 400 naming the field, not a 500', async () => {
+    const base = { memberId: p.memberId, ownerTypeId: 2, ownerId: p.dealId, title: 'Too big' };
+    for (const [patch, path] of [
+      [{ ownerTypeId: 2 ** 31 }, 'ownerTypeId'],
+      [{ ownerId: 2 ** 31 }, 'ownerId'],
+      [{ responsibleId: 2 ** 31 }, 'responsibleId'],
+      [{ requester: { id: 2 ** 31 } }, 'requester.id'],
+    ] as const) {
+      const res = await post({ ...base, ...patch });
+      const body = (await res.json()) as { error: { code: string; details: { path: string; message: string }[] } };
+      expect({ status: res.status, code: body.error.code, details: body.error.details }).toEqual({
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        details: [{ path, message: expect.stringContaining('up to 2147483647') }],
+      });
+    }
+  });
+
   it('an add whose answer was lost (it ran) is found by its originId: one activity, 201', async () => {
     await stack.emu.injectFailures({
       memberId: p.memberId,

@@ -321,7 +321,9 @@ describe('install, reinstall, uninstall (issue 5)', () => {
       `?DOMAIN=${encodeURIComponent(p.domain)}&PROTOCOL=0&LANG=en`,
     );
     expect(page.status).toBe(403);
-    expect(await page.text()).toContain('administrator');
+    const pageText = await page.text();
+    expect(pageText).toContain('administrator');
+    for (const secret of [t.access_token, t.refresh_token, chosen]) expect(pageText).not.toContain(secret);
     for (const event of ['ONAPPINSTALL', 'ONAPPUPDATE']) {
       const res = await postForm('/b24/events', {
         event,
@@ -330,6 +332,8 @@ describe('install, reinstall, uninstall (issue 5)', () => {
         auth: installAuth(t, p.domain, event === 'ONAPPUPDATE' ? p.applicationToken : chosen),
       });
       expect(res.status, event).toBe(403);
+      const body = await res.text();
+      for (const secret of [t.access_token, t.refresh_token, p.applicationToken]) expect(body).not.toContain(secret);
     }
     const after = await stack.db.portal.findUniqueOrThrow({ where: { memberId: p.memberId } });
     expect(after.applicationTokenHash).toBe(before.applicationTokenHash);

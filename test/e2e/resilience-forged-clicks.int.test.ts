@@ -100,8 +100,11 @@ describe('forged clicks (issue 6)', () => {
       expect(logs).not.toContain(secret);
     }
 
-    // Control: the same body with the genuine identity is a click (recorded, enqueued, applied).
-    const res = await post(clickBody(b.activityId));
+    // Control: the same body with the genuine identity is a click (recorded, enqueued, applied). The user's token
+    // must be one Bitrix24 accepts: the worker proves who clicked with it (issue 10 item 3).
+    const user = Number(template.get('auth[user_id]'));
+    const genuine = await stack.emu.issueTokens(p.memberId, stack.clientId, user);
+    const res = await post(clickBody(b.activityId, { 'auth[access_token]': genuine.access_token }));
     expect(res.status).toBe(200);
     await waitFor(async () => (await getApproval(stack, b.id)).state === 'approved');
     expect(await stack.db.timelineEvent.count()).toBe(rowsBefore + 1);

@@ -1,6 +1,6 @@
-import { encodePhpForm } from '@b24app/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApproval, getApproval, restEventIds, settled } from '../support/approvals.js';
+import { markNeedsReinstall, reinstallFromPage } from '../support/reinstall.js';
 import { type InstalledPortal, type Stack, startStack, waitFor } from '../support/stack.js';
 
 let stack: Stack;
@@ -121,28 +121,12 @@ describe('a click ends in exactly one decision and an update (issue 6)', () => {
     const q = await stack.installedPortal();
     const a = await createApproval(stack, { memberId: q.memberId, ownerId: q.dealId });
     // The refresh token died (invalid_grant): the portal needs a reinstall, its tokens are gone.
-    await stack.db.portal.update({
-      where: { memberId: q.memberId },
-      data: { status: 'NEEDS_REINSTALL', accessTokenEnc: null, refreshTokenEnc: null },
-    });
+    await markNeedsReinstall(stack, q.memberId);
     await stack.emu.click(q.memberId, { activityId: a.activityId, actionId: 'approve' });
     await waitFor(async () => (await getApproval(stack, a.id)).clicks[0]?.outcome === 'portal_gone');
     expect((await stack.emu.activity(q.memberId, a.activityId)).locked).toBe(true);
 
-    const t = await stack.emu.issueTokens(q.memberId, stack.clientId, q.adminUserId);
-    const page = await fetch(`${stack.serverUrl}/b24/install?DOMAIN=${encodeURIComponent(q.domain)}&PROTOCOL=0`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: encodePhpForm({
-        AUTH_ID: t.access_token,
-        AUTH_EXPIRES: '3600',
-        REFRESH_ID: t.refresh_token,
-        SERVER_ENDPOINT: t.server_endpoint,
-        member_id: q.memberId,
-        PLACEMENT: 'DEFAULT',
-      }),
-    });
-    expect(page.status).toBe(200);
+    expect(await reinstallFromPage(stack, q)).toBe(200);
     await settled(stack, q.memberId, a.activityId, 1);
     const api = await getApproval(stack, a.id);
     expect(api.state).toBe('approved');

@@ -16,6 +16,8 @@ export const serverEnvSchema = commonEnvSchema.extend({
   /** The built front end of the app page (apps/app-page/dist); default: next to this app in the repo/image. */
   APP_PAGE_DIR: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** How long POST /api/v1/approvals waits for a concurrent add of the same Idempotency-Key before a 202. */
+  APPROVAL_CREATE_WAIT_MS: z.coerce.number().int().nonnegative().default(5_000),
 });
 
 export type ServerConfig = z.infer<typeof serverEnvSchema>;

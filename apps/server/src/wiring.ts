@@ -41,7 +41,7 @@ export function buildServerDeps(opts: {
   const { config, logger, db, redis } = opts;
   // headroom is read at scrape time only, after `limiter` below exists.
   const serverMetrics = createServerMetrics(opts.metrics, { headroom: (ids) => limiter.headroom(ids) });
-  const { store, limiter, clients } = createPortalClientsFromConfig(config, {
+  const { cipher, store, limiter, clients } = createPortalClientsFromConfig(config, {
     db,
     redis,
     observer: serverMetrics.portal,
@@ -71,7 +71,7 @@ export function buildServerDeps(opts: {
       backoffMs: config.CLICK_JOB_BACKOFF_MS,
     }),
   });
-  const timeline = createTimelineIntake({ clicks, producer, verifier, logger });
+  const timeline = createTimelineIntake({ clicks, producer, cipher, verifier, logger });
 
   const hostPolicy = createHostPolicy({
     oauthHosts: config.B24_OAUTH_HOSTS,
@@ -123,7 +123,14 @@ export function buildServerDeps(opts: {
     install,
     uninstall: createUninstallService({ db, clicks, tokens: store, forgetClient: forget, logger }),
     timeline,
-    approvals: createApprovalService({ db, clients, logger }),
+    approvals: createApprovalService({
+      db,
+      clients,
+      logger,
+      waitMs: config.APPROVAL_CREATE_WAIT_MS,
+      // Longer than an add can last: 4 attempts (packages/bitrix24 DEFAULT_RETRY), each a slot wait and a request.
+      claimTtlMs: 4 * (5_000 + config.B24_REQUEST_TIMEOUT_MS) + 10_000,
+    }),
     queue,
     queues: [queue],
     clients,

@@ -1,5 +1,5 @@
 import type { Logger } from '@b24app/core';
-import { createTimelineEventsRepository, type Db } from '@b24app/db';
+import { createTimelineEventsRepository, type Db, openClickUserAuth } from '@b24app/db';
 import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
 import {
   createClickProducer,
@@ -16,6 +16,7 @@ import { createIntakeRelay } from './relay/intake-relay.js';
 import { type ActionHandlerRegistry, defaultActionRegistry } from './timeline/action-handlers/index.js';
 import { createActivityLease } from './timeline/activity-lease.js';
 import { createClickRepository } from './timeline/click.repository.js';
+import { createClickingUserProver } from './timeline/clicking-user.js';
 import { DelayJob } from './timeline/click-outcome.js';
 import { createStuckClickSweeper } from './timeline/stuck-click-sweeper.js';
 import { createTimelineActionProcessor } from './timeline/timeline-action.processor.js';
@@ -68,14 +69,19 @@ export function startWorkerRuntime(opts: {
   const metrics = opts.metrics
     ? createWorkerMetrics(opts.metrics, { db, queues: [queue], headroom: (ids) => limiter.headroom(ids) })
     : undefined;
-  const { limiter, clients } = createPortalClientsFromConfig(config, {
+  const { cipher, limiter, clients } = createPortalClientsFromConfig(config, {
     db,
     redis: connection,
     logger,
     ...(metrics ? { observer: metrics.portal } : {}),
   });
+  const prover = createClickingUserProver({ limiter, timeoutMs: config.B24_REQUEST_TIMEOUT_MS });
   const processor = createTimelineActionProcessor({
     repo: createClickRepository(db),
+    clicker: async (event, portal) => {
+      const auth = openClickUserAuth(cipher, event);
+      return auth ? prover.prove(portal, auth) : null;
+    },
     clients,
     actions: opts.actions ?? defaultActionRegistry(),
     lease: createActivityLease(connection, { ttlMs: config.WORKER_LOCK_DURATION_MS, prefix: config.QUEUE_PREFIX }),

@@ -7,7 +7,14 @@ import { type Approval, type ClickOutcome, type ClickRecord, finalStateOf } from
 import type { ActivityLease } from '../src/timeline/activity-lease.js';
 import type { ClickPortal, ClickRepository } from '../src/timeline/click.repository.js';
 
-export const PORTAL: ClickPortal = { id: 'p1', memberId: 'm1', status: 'ACTIVE', language: 'en', badgeCode: null };
+export const PORTAL: ClickPortal = {
+  id: 'p1',
+  memberId: 'm1',
+  clientEndpoint: 'https://portal.example/rest/',
+  status: 'ACTIVE',
+  language: 'en',
+  badgeCode: null,
+};
 
 export function approval(over: Partial<Approval> = {}): Approval {
   const now = new Date('2026-01-01T00:00:00Z');
@@ -17,6 +24,8 @@ export function approval(over: Partial<Approval> = {}): Approval {
     ownerTypeId: 2,
     ownerId: 10,
     activityId: 100,
+    addClaimId: null,
+    addClaimUntil: null,
     title: 'Buy a laptop',
     description: null,
     responsibleId: null,
@@ -57,6 +66,8 @@ export function click(over: Partial<ClickRecord> = {}): ClickRecord {
     updatedActivityAt: null,
     finishedAt: null,
     jobId: null,
+    userAuthEnc: null,
+    userAuthKeyId: null,
     ...over,
   };
 }

@@ -9,6 +9,8 @@ const base: Approval = {
   ownerTypeId: 2,
   ownerId: 1,
   activityId: 1,
+  addClaimId: null,
+  addClaimUntil: null,
   title: 'T'.repeat(300),
   description: 'D'.repeat(5_000),
   responsibleId: 12,
@@ -48,5 +50,6 @@ describe('approval error-state payload', () => {
     expect(text).toContain('Ann');
     expect(text).not.toContain('could not be saved');
     expect(p.layout.footer).toBeUndefined();
+    expect(p.fields).toEqual({ completed: true });
   });
 });

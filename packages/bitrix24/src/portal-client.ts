@@ -80,6 +80,8 @@ export class SdkPortalClient implements PortalClient {
 
     const http = this.b24.getHttpClient(ApiVersion.v2).ajaxClient;
     http.defaults.timeout = settings.requestTimeoutMs;
+    // A 307/308 would re-send the body, `auth` included, to whatever host it names: never follow one.
+    http.defaults.maxRedirects = 0;
     http.interceptors.request.use(
       limiterInterceptor({
         memberId: this.memberId,

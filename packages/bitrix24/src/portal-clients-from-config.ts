@@ -1,4 +1,4 @@
-import { type CommonEnv, createTokenCipher, type Logger } from '@b24app/core';
+import { type CommonEnv, createTokenCipher, type Logger, type TokenCipher } from '@b24app/core';
 import type { Db } from '@b24app/db';
 import type { Cluster, Redis } from 'ioredis';
 import type { PortalCallObserver } from './portal-call-observer.js';
@@ -19,6 +19,8 @@ export type PortalClientsConfig = Pick<
 >;
 
 export interface PortalClientChain {
+  /** The key ring (the click intake seals the clicking user's token with it; the worker opens it). */
+  cipher: TokenCipher;
   /** The one writer of the token columns (the server's install and uninstall use it too). */
   store: PrismaTokenStore;
   limiter: PortalRateLimiter;
@@ -55,5 +57,5 @@ export function createPortalClientsFromConfig(
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.observer ? { observer: deps.observer } : {}),
   });
-  return { store, limiter, clients };
+  return { cipher, store, limiter, clients };
 }

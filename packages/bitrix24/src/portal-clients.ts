@@ -23,12 +23,20 @@ export interface PortalClientsDeps {
   retry?: Partial<Omit<RetryOptions, 'idempotent'>>;
   /** For the OAuth refresh request (tests). */
   fetch?: typeof fetch;
+  /** Most portal clients kept in this process (least recently used dropped first). Default 1000. */
+  maxClients?: number;
+  /** A client unused this long is dropped (its portal may be gone). Default 15 min. */
+  idleTtlMs?: number;
   /** Metrics hook: every HTTP request's outcome and every refresh. */
   observer?: PortalCallObserver;
 }
 
 export interface PortalClients {
-  /** The process's one client for this portal. Rejects with TOKEN_REVOKED when the portal has no usable tokens. */
+  /**
+   * The process's one client for this portal, as long as the stored token version is the one it holds: a
+   * reinstall (new tokens, maybe a new domain) or an uninstall seen by any process replaces it here too.
+   * Rejects with TOKEN_REVOKED when the portal has no usable tokens.
+   */
   get(memberId: string): Promise<PortalClient>;
   /** Drops the cached client (after a reinstall or uninstall). */
   forget(memberId: string): void;
@@ -50,7 +58,10 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
     observer: deps.observer ?? noPortalCallObserver,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   };
-  const clients = new Map<string, SdkPortalClient>();
+  const maxClients = deps.maxClients ?? 1000;
+  const idleTtlMs = deps.idleTtlMs ?? 15 * 60_000;
+  // Insertion order is recency order: a hit is moved to the end, the first entry is the least recently used.
+  const clients = new Map<string, { client: SdkPortalClient; usedAt: number }>();
   const creating = new Map<string, Promise<SdkPortalClient>>();
   let closed = false;
 
@@ -65,8 +76,32 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
       });
     }
     const client = new SdkPortalClient(creds, settings, deps.logger.child({ memberId }));
-    if (!closed) clients.set(memberId, client);
+    if (!closed) {
+      clients.set(memberId, { client, usedAt: Date.now() });
+      while (clients.size > maxClients) {
+        const oldest = clients.keys().next().value;
+        if (oldest === undefined) break;
+        clients.delete(oldest);
+      }
+    }
     return client;
+  };
+
+  /** The cached client, if it is alive, recently used and holds the stored token version. */
+  const cachedCurrent = async (memberId: string): Promise<SdkPortalClient | undefined> => {
+    const cached = clients.get(memberId);
+    if (!cached) return undefined;
+    const drop = () => {
+      if (clients.get(memberId) === cached) clients.delete(memberId);
+    };
+    if (cached.client.dead || Date.now() - cached.usedAt > idleTtlMs) return void drop();
+    if ((await deps.store.version(memberId)) !== cached.client.version) return void drop();
+    if (clients.get(memberId) === cached) {
+      clients.delete(memberId);
+      cached.usedAt = Date.now();
+      clients.set(memberId, cached);
+    }
+    return cached.client;
   };
 
   return {
@@ -78,9 +113,8 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
           b24Code: 'CLOSED',
           message: 'portal clients closed',
         });
-      const cached = clients.get(memberId);
-      if (cached && !cached.dead) return cached;
-      if (cached) clients.delete(memberId); // dead tokens: a reinstall may have stored new ones
+      const current = await cachedCurrent(memberId);
+      if (current) return current;
       let pending = creating.get(memberId);
       if (!pending) {
         pending = create(memberId).finally(() => creating.delete(memberId));

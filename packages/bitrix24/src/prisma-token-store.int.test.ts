@@ -1,3 +1,4 @@
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { createTokenCipher } from '@b24app/core';
 import { createDb } from '@b24app/db';
 import { randomMemberId, TEST_DATABASE_URL, TEST_ENCRYPTION_KEY } from '@b24app/testing';
@@ -42,7 +43,7 @@ async function seedPortal(
       clientEndpoint: 'https://example.bitrix24.com/rest/',
       serverEndpoint: 'https://oauth.bitrix.info/rest/',
       scope: 'crm',
-      ...encryptTokenColumns(cipher, { ...tokens, expiresAt: inFuture() }),
+      ...encryptTokenColumns(cipher, memberId, { ...tokens, expiresAt: inFuture() }),
     },
   });
   return { memberId, ...tokens };
@@ -220,6 +221,47 @@ describe('Prisma token store', () => {
     expect(await store.revoke(randomMemberId(), { status: 'UNINSTALLED', reason: 'x' })).toEqual({
       revoked: false,
       reason: 'unknown',
+    });
+  });
+
+  it("refuses a ciphertext copied from another portal's row", async () => {
+    const store = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
+    const a = await seedPortal({ active: [NEW_KEY] });
+    const b = await seedPortal({ active: [NEW_KEY] });
+    const rowA = await rawRow(a.memberId);
+    // Someone with write access to the table moves A's tokens into B's row.
+    await db.$executeRaw`UPDATE portals SET access_token_enc = ${rowA.access_token_enc as string},
+      refresh_token_enc = ${rowA.refresh_token_enc as string} WHERE member_id = ${b.memberId}`;
+    const err = await store.load(b.memberId).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(String((err as Error).message)).not.toContain(a.accessToken);
+    // Swapping the two columns of one row is refused as well.
+    await db.$executeRaw`UPDATE portals SET access_token_enc = refresh_token_enc, refresh_token_enc = access_token_enc
+      WHERE member_id = ${a.memberId}`;
+    await expect(store.load(a.memberId)).rejects.toThrow();
+  });
+
+  it('reads a legacy (unbound) row and re-encrypts it bound to its row the first time a lock is taken', async () => {
+    const seeded = await seedPortal({ active: [NEW_KEY] });
+    const key = Buffer.from(TEST_ENCRYPTION_KEY, 'base64');
+    const legacy = (plain: string) => {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+      return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
+    };
+    await db.$executeRaw`UPDATE portals SET access_token_enc = ${legacy(seeded.accessToken)},
+      refresh_token_enc = ${legacy(seeded.refreshToken)} WHERE member_id = ${seeded.memberId}`;
+    const store = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
+    expect(await store.load(seeded.memberId)).toMatchObject({ accessToken: seeded.accessToken });
+    const same = await store.withRefreshLock(seeded.memberId, async () => null);
+    expect(same.version).toBe(0);
+    const row = await rawRow(seeded.memberId);
+    expect(row.access_token_enc).toMatch(/^v2\./);
+    expect(row.refresh_token_enc).toMatch(/^v2\./);
+    expect(await store.load(seeded.memberId)).toMatchObject({
+      accessToken: seeded.accessToken,
+      refreshToken: seeded.refreshToken,
     });
   });
 });

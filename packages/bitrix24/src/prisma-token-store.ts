@@ -3,9 +3,9 @@
  * expiry, the token version and the application-token hash). Install, refresh, revoke and purge all go
  * through it.
  *
- * Tokens are AES-256-GCM ciphertexts with the key id per row; a row written with a retired key is still read,
- * and is re-encrypted with the active key on its next write (any refresh, or the first time a refresh lock is
- * taken on it).
+ * Tokens are AES-256-GCM ciphertexts with the key id per row, each bound to its portal and column; a row
+ * written with a retired key or in the legacy unbound format is still read, and is re-encrypted on its next
+ * write (any refresh, or the first time a refresh lock is taken on it: within the hour for a live portal).
  *
  * The cross-process lock is a PostgreSQL row lock held by an interactive transaction: it works for any number
  * of server and worker processes sharing the database, is released by PostgreSQL if a process dies, and needs
@@ -25,9 +25,20 @@ export interface EncryptedTokenColumns {
   accessExpiresAt: Date;
 }
 
-export function encryptTokenColumns(cipher: TokenCipher, tokens: RotatedTokens): EncryptedTokenColumns {
-  const access = cipher.encrypt(tokens.accessToken);
-  const refresh = cipher.encrypt(tokens.refreshToken);
+/**
+ * Each ciphertext is bound (AES-GCM additional data) to the portal's member id and its column: copied to
+ * another portal's row, or from one column to the other, it no longer decrypts. The member id is the row's
+ * pinned identity (unique, never changed, known before the row exists).
+ */
+const contextOf = (memberId: string, column: 'access_token' | 'refresh_token') => `portals/${memberId}/${column}`;
+
+export function encryptTokenColumns(
+  cipher: TokenCipher,
+  memberId: string,
+  tokens: RotatedTokens,
+): EncryptedTokenColumns {
+  const access = cipher.encrypt(tokens.accessToken, contextOf(memberId, 'access_token'));
+  const refresh = cipher.encrypt(tokens.refreshToken, contextOf(memberId, 'refresh_token'));
   return {
     accessTokenEnc: access.data,
     refreshTokenEnc: refresh.data,
@@ -138,8 +149,8 @@ export function createPrismaTokenStore(
       clientEndpoint: row.client_endpoint,
       serverEndpoint: row.server_endpoint,
       scope: row.scope,
-      accessToken: cipher.decrypt(row.token_key_id, row.access_token_enc),
-      refreshToken: cipher.decrypt(row.token_key_id, row.refresh_token_enc),
+      accessToken: cipher.decrypt(row.token_key_id, row.access_token_enc, contextOf(row.member_id, 'access_token')),
+      refreshToken: cipher.decrypt(row.token_key_id, row.refresh_token_enc, contextOf(row.member_id, 'refresh_token')),
       expiresAt: row.access_expires_at ? Math.floor(row.access_expires_at.getTime() / 1000) : 0,
       version: row.token_version,
     };
@@ -169,7 +180,7 @@ export function createPrismaTokenStore(
   const writeTokens = async (tx: Tx, memberId: string, tokens: RotatedTokens, version: number) => {
     await tx.portal.update({
       where: { memberId },
-      data: { ...encryptTokenColumns(cipher, tokens), tokenVersion: version },
+      data: { ...encryptTokenColumns(cipher, memberId, tokens), tokenVersion: version },
     });
   };
 
@@ -217,6 +228,14 @@ export function createPrismaTokenStore(
       return row ? decode(row) : null;
     },
 
+    async version(memberId) {
+      const rows = await db.$queryRaw<{ token_version: number; live: boolean }[]>`
+        SELECT token_version, (status = 'ACTIVE' AND access_token_enc IS NOT NULL) AS live
+        FROM portals WHERE member_id = ${memberId}`;
+      const row = rows[0];
+      return row?.live ? row.token_version : null;
+    },
+
     withRefreshLock(memberId, fn) {
       return inTransaction(async (tx) => {
         const row = await lockRow(tx, memberId);
@@ -229,8 +248,9 @@ export function createPrismaTokenStore(
           await writeTokens(tx, memberId, rotated, version);
           return { ...current, ...rotated, version };
         }
-        if (row.token_key_id && cipher.needsReencrypt(row.token_key_id)) {
-          // Same tokens, same version: only the key changes, so no client needs to notice.
+        const stale = (data: string | null) => data !== null && cipher.needsReencrypt(row.token_key_id ?? '', data);
+        if (stale(row.access_token_enc) || stale(row.refresh_token_enc)) {
+          // A retired key or the legacy unbound format. Same tokens, same version: no client needs to notice.
           await writeTokens(tx, memberId, current, current.version);
         }
         return current;
@@ -277,7 +297,7 @@ export function createPrismaTokenStore(
             appStatus: input.appStatus,
             status: 'ACTIVE',
             statusReason: null,
-            ...encryptTokenColumns(cipher, input.tokens),
+            ...encryptTokenColumns(cipher, input.memberId, input.tokens),
             tokenVersion: version,
             ...(input.applicationToken ? { applicationTokenHash: sha256Hex(input.applicationToken) } : {}),
             installedAt: row.status === 'ACTIVE' && row.installed_at ? row.installed_at : now,

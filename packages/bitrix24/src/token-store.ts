@@ -31,6 +31,8 @@ export interface RotatedTokens {
 export interface TokenStore {
   /** null when the portal is unknown, uninstalled, or needs a reinstall. */
   load(memberId: string): Promise<PortalCredentials | null>;
+  /** The stored token version (bumped by every token write), without decrypting; null as for `load`. */
+  version(memberId: string): Promise<number | null>;
   /**
    * Cross-process critical section over one portal's tokens. `fn` gets the freshest stored credentials; if it
    * returns new tokens they are persisted (version + 1) before the lock is released. Rejects with

@@ -1,3 +1,4 @@
+import { createCipheriv } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -127,9 +128,45 @@ describe('token cipher', () => {
   it('detects tampering', () => {
     const c = createTokenCipher([KEY]);
     const e = c.encrypt('abc');
-    const raw = Buffer.from(e.data, 'base64');
+    const raw = Buffer.from(e.data.slice('v2.'.length), 'base64');
     raw[raw.length - 1] = (raw[raw.length - 1] ?? 0) ^ 1;
-    expect(() => c.decrypt(e.keyId, raw.toString('base64'))).toThrow();
+    expect(() => c.decrypt(e.keyId, `v2.${raw.toString('base64')}`)).toThrow();
+  });
+
+  it('binds a ciphertext to its context: moved to another row or column it does not decrypt', () => {
+    const c = createTokenCipher([KEY]);
+    const e = c.encrypt('access', 'portal-a/access_token');
+    expect(c.decrypt(e.keyId, e.data, 'portal-a/access_token')).toBe('access');
+    expect(() => c.decrypt(e.keyId, e.data, 'portal-b/access_token')).toThrow();
+    expect(() => c.decrypt(e.keyId, e.data, 'portal-a/refresh_token')).toThrow();
+    // Stripping the format prefix does not downgrade it to the unbound legacy format.
+    expect(() => c.decrypt(e.keyId, e.data.slice('v2.'.length), 'portal-b/access_token')).toThrow();
+  });
+
+  it('requires the full 16-byte tag', () => {
+    const c = createTokenCipher([KEY]);
+    const e = c.encrypt('abc', 'ctx');
+    const raw = Buffer.from(e.data.slice('v2.'.length), 'base64');
+    // iv + a 4-byte tag, no body: GCM accepts short tags unless told their length.
+    const short = Buffer.concat([raw.subarray(0, 12), raw.subarray(12, 16)]);
+    expect(() => c.decrypt(e.keyId, `v2.${short.toString('base64')}`, 'ctx')).toThrow();
+  });
+
+  it('reads the legacy unbound format and asks for it to be re-encrypted', () => {
+    const legacyKey = Buffer.from(KEY, 'base64');
+    const iv = Buffer.alloc(12, 3);
+    const enc = createCipheriv('aes-256-gcm', legacyKey, iv);
+    const body = Buffer.concat([enc.update('old-token', 'utf8'), enc.final()]);
+    const legacy = Buffer.concat([iv, enc.getAuthTag(), body]).toString('base64');
+    const c = createTokenCipher([`k1:${KEY}`]);
+    expect(c.decrypt('k1', legacy, 'any/context')).toBe('old-token');
+    expect(c.needsReencrypt('k1', legacy)).toBe(true);
+    expect(c.needsReencrypt('k1', c.encrypt('x', 'ctx').data)).toBe(false);
+  });
+
+  it('refuses at boot a key id listed twice (active and retired)', () => {
+    expect(() => createTokenCipher([`k1:${KEY}`], [`k1:${KEY2}`])).toThrow(/configured twice/);
+    expect(() => createTokenCipher([KEY], [KEY])).toThrow(/configured twice/);
   });
 });
 

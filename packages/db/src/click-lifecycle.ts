@@ -20,6 +20,8 @@ export const CLICK_OUTCOMES = {
   already_decided: 'DONE',
   /** The clicking user may not decide this approval: it stays pending, the card shows a note. */
   not_approver: 'DONE',
+  /** Bitrix24 did not accept the delivery's user token (expired, forged): nobody decided; the card shows a note. */
+  user_unproven: 'DONE',
   /** An action id we do not handle: the card was re-sent unchanged. */
   unknown_action: 'DONE',
   /** Not one of our approvals: its own layout was re-sent so the lock clears. */

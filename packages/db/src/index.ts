@@ -11,3 +11,4 @@ export {
   type TimelineEventsRepository,
   toApproval,
 } from './timeline-events.repository.js';
+export { type ClickUserAuth, openClickUserAuth, sealClickUserAuth } from './click-user-auth.js';

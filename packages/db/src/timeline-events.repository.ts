@@ -22,12 +22,16 @@ export interface RecordClickInput {
   userId: number;
   params: Record<string, string>;
   eventTs: number | null;
+  /** The delivery's user auth, sealed by the token cipher (the worker proves the clicking user with it). */
+  userAuth: { keyId: string; data: string } | null;
 }
 
 /** The portal facts a click needs, read with the click. */
 export interface ClickPortal {
   id: string;
   memberId: string;
+  /** `https://<portal>/rest/`: where a user's own token is checked. */
+  clientEndpoint: string;
   status: 'ACTIVE' | 'NEEDS_REINSTALL' | 'UNINSTALLED';
   language: string;
   badgeCode: string | null;
@@ -103,8 +107,9 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
     async record(c) {
       const inserted = await pool.query(
         `INSERT INTO timeline_events
-           (id, portal_id, dedupe_key, activity_id, action_id, entity_type_id, entity_id, user_id, params, event_ts)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           (id, portal_id, dedupe_key, activity_id, action_id, entity_type_id, entity_id, user_id, params, event_ts,
+            user_auth_enc, user_auth_key_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (dedupe_key) DO NOTHING`,
         [
           c.id,
@@ -117,6 +122,8 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
           c.userId,
           JSON.stringify(c.params),
           c.eventTs,
+          c.userAuth?.data ?? null,
+          c.userAuth?.keyId ?? null,
         ],
       );
       if (inserted.rowCount !== 0) return { eventId: c.id, duplicate: false };
@@ -181,7 +188,8 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
 
     async abandon(eventId) {
       const r = await pool.query(
-        `UPDATE timeline_events SET state = 'FAILED', outcome = $2, finished_at = now()
+        `UPDATE timeline_events SET state = 'FAILED', outcome = $2, finished_at = now(), user_auth_enc = NULL,
+                user_auth_key_id = NULL
          WHERE id = $1 AND state IN ${UNFINISHED}`,
         [eventId, 'abandoned' satisfies ClickOutcome],
       );
@@ -190,7 +198,7 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
 
     async loadClick(eventId) {
       const row = await one<Record<string, unknown>>(
-        `SELECT e.*, p.member_id AS p_member_id, p.status::text AS p_status,
+        `SELECT e.*, p.member_id AS p_member_id, p.client_endpoint AS p_client_endpoint, p.status::text AS p_status,
                 COALESCE(s.language, 'en') AS s_language, s.badge_code AS s_badge_code
          FROM timeline_events e JOIN portals p ON p.id = e.portal_id
          LEFT JOIN portal_settings s ON s.portal_id = p.id
@@ -203,6 +211,7 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
         portal: {
           id: row.portal_id as string,
           memberId: row.p_member_id as string,
+          clientEndpoint: row.p_client_endpoint as string,
           status: row.p_status as ClickPortal['status'],
           language: row.s_language as string,
           badgeCode: (row.s_badge_code as string | null) ?? null,
@@ -265,10 +274,13 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
 
     async finish(a) {
       const row = await one<{ received_at: Date }>(
+        // A DONE click needs its user's token no more; a FAILED one keeps it for the requeue after a reinstall.
         `UPDATE timeline_events SET state = $2::"TimelineEventState", outcome = $3, error = $4, finished_at = now(),
-                updated_activity_at = CASE WHEN $5 THEN now() ELSE updated_activity_at END
+                updated_activity_at = CASE WHEN $5 THEN now() ELSE updated_activity_at END,
+                user_auth_enc = CASE WHEN $6 THEN NULL ELSE user_auth_enc END,
+                user_auth_key_id = CASE WHEN $6 THEN NULL ELSE user_auth_key_id END
          WHERE id = $1 RETURNING received_at`,
-        [a.eventId, finalStateOf(a.outcome), a.outcome, clip(a.error), a.updated],
+        [a.eventId, finalStateOf(a.outcome), a.outcome, clip(a.error), a.updated, finalStateOf(a.outcome) === 'DONE'],
       );
       return row?.received_at ?? null;
     },
@@ -318,6 +330,8 @@ function toClick(r: Record<string, unknown>): ClickRecord {
     updatedActivityAt: (r.updated_activity_at as Date | null) ?? null,
     finishedAt: (r.finished_at as Date | null) ?? null,
     jobId: (r.job_id as string | null) ?? null,
+    userAuthEnc: (r.user_auth_enc as string | null) ?? null,
+    userAuthKeyId: (r.user_auth_key_id as string | null) ?? null,
   };
 }
 
@@ -329,6 +343,8 @@ export function toApproval(r: Record<string, unknown>): Approval {
     ownerTypeId: r.owner_type_id as number,
     ownerId: r.owner_id as number,
     activityId: (r.activity_id as number | null) ?? null,
+    addClaimId: (r.add_claim_id as string | null) ?? null,
+    addClaimUntil: (r.add_claim_until as Date | null) ?? null,
     title: r.title as string,
     description: (r.description as string | null) ?? null,
     responsibleId: (r.responsible_id as number | null) ?? null,

@@ -196,6 +196,7 @@ export function controlRoutes(rt: EmulatorRuntime): Router {
         ? { code: f.error.code, description: f.error.description ?? f.error.code, status: f.error.status ?? 400 }
         : null,
       delayMs: f.delayMs ?? 0,
+      whenParam: f.whenParam ?? null,
     });
     res.status(201).json(rule);
   });

@@ -101,6 +101,8 @@ export const failureSchema = z
       .optional(),
     /** wait before answering; required for kind 'delay' */
     delayMs: z.number().int().nonnegative().max(600_000).optional(),
+    /** only calls whose params carry this dotted path, e.g. `fields.responsibleId` (a value the portal refuses) */
+    whenParam: z.string().min(1).max(200).optional(),
   })
   .refine((f) => (f.count === undefined) !== (f.persistent === undefined), {
     message: 'give either count or persistent: true',

@@ -25,18 +25,29 @@ export function takeFailure(
   memberId: string | null,
   method: string,
   phase: FailureRule['phase'],
+  params?: Record<string, unknown>,
 ): FailureRule | null {
   const rule = ctx.state.failures.find(
     (r) =>
       (r.remaining === null || r.remaining > 0) &&
       r.phase === phase &&
       (r.method === method || r.method === '*') &&
-      (r.memberId === null || r.memberId === memberId),
+      (r.memberId === null || r.memberId === memberId) &&
+      (r.whenParam === null || hasPath(params, r.whenParam)),
   );
   if (!rule) return null;
   if (rule.remaining !== null) rule.remaining--;
   ctx.state.failures = ctx.state.failures.filter((r) => r.remaining === null || r.remaining > 0);
   return rule;
+}
+
+function hasPath(params: Record<string, unknown> | undefined, path: string): boolean {
+  let at: unknown = params;
+  for (const key of path.split('.')) {
+    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, key)) return false;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at !== undefined;
 }
 
 /** What the listener does with a request an injected rule caught. */

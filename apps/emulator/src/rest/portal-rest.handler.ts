@@ -116,7 +116,7 @@ export function createPortalRestHandler(ctx: EmulatorContext, methods: MethodTab
       const extracted = extractAuth(req.headers, requestParams(req.headers['content-type'], raw, url.search.slice(1)));
       params = extracted.params;
 
-      const before = takeFailure(ctx, portal.memberId, path.method, 'before');
+      const before = takeFailure(ctx, portal.memberId, path.method, 'before', params);
       if (before && inject(await applyFailure(before))) return;
 
       const bucket = takeFromBucket(portal.bucket, start, portal.limits);
@@ -131,7 +131,7 @@ export function createPortalRestHandler(ctx: EmulatorContext, methods: MethodTab
         parentSeq: seq,
       });
 
-      const after = takeFailure(ctx, portal.memberId, path.method, 'after');
+      const after = takeFailure(ctx, portal.memberId, path.method, 'after', params);
       if (after && inject(await applyFailure(after))) return;
 
       if (!outcome.ok) return fail(outcome.error);

@@ -374,6 +374,8 @@ export interface FailureRule {
   error: InjectedError | null;
   /** waited before the failure (or, for `kind: 'delay'`, before the normal answer) */
   delayMs: number;
+  /** only calls whose params carry this dotted path (`fields.responsibleId`: the portal refuses that value); null = all */
+  whenParam: string | null;
 }
 
 /** Deliveries of an event to hold back instead of sending (late delivery through Bitrix24's queue). */

@@ -1,4 +1,5 @@
-import { approvalActivityPayload, ORIGINATOR_ID } from '@b24app/approvals';
+import { randomUUID } from 'node:crypto';
+import { type ActivityPayload, approvalActivityPayload, ORIGINATOR_ID } from '@b24app/approvals';
 import { AppError, type Logger } from '@b24app/core';
 import type { Approval, Db } from '@b24app/db';
 import { isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
@@ -14,9 +15,50 @@ async function findActivityOf(client: PortalClient, approvalId: string): Promise
   return Number.isInteger(id) && id > 0 ? id : null;
 }
 
+/** crm.activity.configurable.add of the approval's card, never retried blindly; a lost answer is resolved by originId. */
+async function addActivity(client: PortalClient, row: Approval, payload: ActivityPayload): Promise<number> {
+  try {
+    const result = await client.call<{ activity: { id: number } }>(
+      'crm.activity.configurable.add',
+      {
+        ownerTypeId: row.ownerTypeId,
+        ownerId: row.ownerId,
+        fields: { ...payload.fields, originatorId: ORIGINATOR_ID, originId: row.id },
+        layout: payload.layout,
+      },
+      { idempotent: false },
+    );
+    return Number(result.activity.id);
+  } catch (e) {
+    // Timeout or 5xx after sending: the portal may have created it. Our originId tells.
+    const found = isBitrix24Error(e) && e.maybeApplied ? await findActivityOf(client, row.id).catch(() => null) : null;
+    if (found === null) throw e;
+    return found;
+  }
+}
+
+/**
+ * What a create answered: `created` (201) when this request's add made the activity; `existing` (200) when the
+ * key's activity already exists (an earlier or concurrent request with the same key made it); `creating` (202)
+ * when another request with the same key is still adding it after the wait.
+ */
+export type CreateOutcome = 'created' | 'existing' | 'creating';
+
 export interface ApprovalService {
-  create(input: CreateApprovalInput): Promise<{ approval: Approval; created: boolean }>;
+  create(input: CreateApprovalInput): Promise<{ approval: Approval; outcome: CreateOutcome }>;
   get(id: string): Promise<ApprovalDetails>;
+}
+
+export interface ApprovalServiceOptions {
+  /**
+   * How long an add's claim on its row holds. Longer than the add can take (the client's attempts, each a slot
+   * wait plus the request timeout), so only a crashed holder's claim lapses. Default 3 min.
+   */
+  claimTtlMs?: number;
+  /** How long a request that finds its key's add in progress waits for it before answering 202. Default 5 s. */
+  waitMs?: number;
+  /** Poll interval of that wait. Default 100 ms. */
+  pollMs?: number;
 }
 
 export interface ApprovalDetails {
@@ -46,17 +88,26 @@ export interface ApprovalDetails {
 }
 
 /**
- * Creates approval activities. The row is written first (it is what the idempotency key protects),
- * then `crm.activity.configurable.add`, which is never retried blindly: a retry of the same key
- * finds the row and only re-attempts the add while no activity id was recorded.
+ * Creates approval activities. The row is written first (it is what the idempotency key protects), then
+ * `crm.activity.configurable.add`, which is never retried blindly. Only the request holding the row's claim
+ * (taken atomically, with an expiry) adds; another request with the same key waits for it, or answers
+ * `creating`. A request that takes over a row whose add may have run looks for the activity before adding.
  */
-export function createApprovalService(deps: { db: Db; clients: PortalClients; logger: Logger }): ApprovalService {
+export function createApprovalService(
+  deps: { db: Db; clients: PortalClients; logger: Logger } & ApprovalServiceOptions,
+): ApprovalService {
   const { db } = deps;
+  const claimTtlMs = deps.claimTtlMs ?? 180_000;
+  const waitMs = deps.waitMs ?? 5_000;
+  const pollMs = deps.pollMs ?? 100;
+  const claimUntil = () => new Date(Date.now() + claimTtlMs);
 
-  async function findOrCreateRow(
+  /** The row of this create, inserted with our claim on it, or the existing row of its idempotency key. */
+  async function findOrInsertRow(
     portalId: string,
     input: CreateApprovalInput,
-  ): Promise<{ row: Approval; created: boolean }> {
+    claimId: string,
+  ): Promise<{ row: Approval; inserted: boolean }> {
     const data = {
       portalId,
       ownerTypeId: input.ownerTypeId,
@@ -68,18 +119,48 @@ export function createApprovalService(deps: { db: Db; clients: PortalClients; lo
       requesterName: input.requester?.name ?? null,
       deadline: input.deadline ? new Date(input.deadline) : null,
       idempotencyKey: input.idempotencyKey ?? null,
+      addClaimId: claimId,
+      addClaimUntil: claimUntil(),
     };
-    if (!input.idempotencyKey) return { row: await db.approval.create({ data }), created: true };
+    if (!input.idempotencyKey) return { row: await db.approval.create({ data }), inserted: true };
     const key = { portalId_idempotencyKey: { portalId, idempotencyKey: input.idempotencyKey } };
     const existing = await db.approval.findUnique({ where: key });
-    if (existing) return { row: existing, created: false };
+    if (existing) return { row: existing, inserted: false };
     try {
-      return { row: await db.approval.create({ data }), created: true };
+      return { row: await db.approval.create({ data }), inserted: true };
     } catch (e) {
       // A concurrent request with the same key won the insert.
       const raced = await db.approval.findUnique({ where: key });
-      if (raced) return { row: raced, created: false };
+      if (raced) return { row: raced, inserted: false };
       throw e;
+    }
+  }
+
+  /** Takes the row's claim if its activity is not settled and nobody holds a live claim; one UPDATE, so atomic. */
+  async function takeClaim(id: string, claimId: string): Promise<boolean> {
+    const { count } = await db.approval.updateMany({
+      where: { id, activityId: null, OR: [{ addClaimId: null }, { addClaimUntil: { lt: new Date() } }] },
+      data: { addClaimId: claimId, addClaimUntil: claimUntil() },
+    });
+    return count === 1;
+  }
+
+  const releaseClaim = (id: string, claimId: string) =>
+    db.approval.updateMany({ where: { id, addClaimId: claimId }, data: { addClaimId: null, addClaimUntil: null } });
+
+  /**
+   * Takes the claim of a row someone else inserted, waiting (bounded) while another request holds it: null once
+   * we hold it (free, given up after a failed add, or lapsed), else the row as it stands when its activity
+   * exists or the wait is over.
+   */
+  async function claimOrAwait(id: string, claimId: string): Promise<Approval | null> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      if (await takeClaim(id, claimId)) return null;
+      const row = await db.approval.findUnique({ where: { id } });
+      if (!row) throw new AppError('NOT_FOUND', 'the approval of this idempotency key was deleted');
+      if (row.activityId !== null || Date.now() >= deadline) return row;
+      await new Promise((r) => setTimeout(r, pollMs));
     }
   }
 
@@ -92,45 +173,38 @@ export function createApprovalService(deps: { db: Db; clients: PortalClients; lo
       if (portal?.status !== 'ACTIVE') {
         throw new AppError('PORTAL_NOT_INSTALLED', 'the app is not installed on this portal');
       }
-      const { row, created } = await findOrCreateRow(portal.id, input);
-      if (row.activityId !== null) return { approval: row, created: false };
+      const claimId = randomUUID();
+      const { row, inserted } = await findOrInsertRow(portal.id, input, claimId);
       if (row.ownerTypeId !== input.ownerTypeId || row.ownerId !== input.ownerId) {
         throw new AppError('CONFLICT', 'this idempotency key was used for another CRM item');
       }
+      if (row.activityId !== null) return { approval: row, outcome: 'existing' };
+      if (!inserted) {
+        const other = await claimOrAwait(row.id, claimId);
+        if (other) return { approval: other, outcome: other.activityId !== null ? 'existing' : 'creating' };
+      }
 
+      // We hold the claim: only we add for this row until we settle it or the claim lapses.
       const payload = approvalActivityPayload(row, {
         badgeCode: portal.settings?.badgeCode ?? null,
         lang: portal.settings?.language ?? 'en',
         iconCode: portal.settings?.iconCode ?? null,
         logoCode: portal.settings?.logoCode ?? null,
       });
-      const client = await deps.clients.get(portal.memberId);
-      // A retry of a row whose add may have happened (lost answer): look before adding again.
-      let activityId = created ? null : await findActivityOf(client, row.id);
-      if (activityId === null) {
-        try {
-          const result = await client.call<{ activity: { id: number } }>(
-            'crm.activity.configurable.add',
-            {
-              ownerTypeId: row.ownerTypeId,
-              ownerId: row.ownerId,
-              fields: { ...payload.fields, originatorId: ORIGINATOR_ID, originId: row.id },
-              layout: payload.layout,
-            },
-            { idempotent: false },
-          );
-          activityId = Number(result.activity.id);
-        } catch (e) {
-          // Timeout or 5xx after sending: the portal may have created it. Our originId tells.
-          const found =
-            isBitrix24Error(e) && e.maybeApplied ? await findActivityOf(client, row.id).catch(() => null) : null;
-          if (found === null) {
-            // Without a key nobody can retry this row: remove it so it does not linger as a ghost.
-            if (!input.idempotencyKey && created) await db.approval.delete({ where: { id: row.id } }).catch(() => {});
-            throw e;
-          }
-          activityId = found;
-        }
+      let activityId: number | null = null;
+      let outcome: CreateOutcome = 'created';
+      try {
+        const client = await deps.clients.get(portal.memberId);
+        // A row someone added for before (lost answer, crashed holder) may have its activity: look first.
+        activityId = inserted ? null : await findActivityOf(client, row.id);
+        if (activityId !== null) outcome = 'existing';
+        else activityId = await addActivity(client, row, payload);
+      } catch (e) {
+        // Without a key nobody can retry this row: remove it so it does not linger as a ghost. With a key, let
+        // go of the claim so the next request with it (or one waiting now) adds.
+        if (!input.idempotencyKey) await db.approval.delete({ where: { id: row.id } }).catch(() => {});
+        else await releaseClaim(row.id, claimId).catch(() => {});
+        throw e;
       }
       // The portal just gave this id to our new activity: a row still holding it is stale (its activity is
       // gone; an emulator reset or a restored portal reuses ids), so it lets go instead of failing the create.
@@ -139,10 +213,10 @@ export function createApprovalService(deps: { db: Db; clients: PortalClients; lo
           where: { portalId: row.portalId, activityId, NOT: { id: row.id } },
           data: { activityId: null },
         }),
-        db.approval.update({ where: { id: row.id }, data: { activityId } }),
+        db.approval.update({ where: { id: row.id }, data: { activityId, addClaimId: null, addClaimUntil: null } }),
       ]);
-      deps.logger.info({ approvalId: row.id, activityId, memberId: portal.memberId }, 'approval created');
-      return { approval, created: true };
+      deps.logger.info({ approvalId: row.id, activityId, memberId: portal.memberId, outcome }, 'approval created');
+      return { approval, outcome };
     },
 
     async get(id) {

@@ -17,8 +17,14 @@ export function approvalRoutes(deps: { approvals: ApprovalService; apiToken: str
       { ...(isObject(req.body) ? req.body : {}), ...(key ? { idempotencyKey: key } : {}) },
       'approval',
     );
-    const { approval, created } = await deps.approvals.create(body);
-    res.status(created ? 201 : 200).json({ id: approval.id, activityId: approval.activityId });
+    const { approval, outcome } = await deps.approvals.create(body);
+    if (outcome === 'creating') {
+      // Another request with this key is still adding the activity: poll the approval, or retry the key.
+      res.status(202).location(`/api/v1/approvals/${approval.id}`);
+      res.json({ id: approval.id, activityId: null, state: 'creating' });
+      return;
+    }
+    res.status(outcome === 'created' ? 201 : 200).json({ id: approval.id, activityId: approval.activityId });
   });
 
   r.get('/api/v1/approvals/:id', async (req, res) => {

@@ -20,7 +20,7 @@ import type { VerifiedPortal } from './verify-application-token.js';
  * most once per `recheckMs` per portal (a rotated token is accepted after that; an install in any
  * replica drops the entry at once anyway); unknown member ids are cached as such (bounded); every
  * database-checked failure counts against the request's source in `limiter`, and a source over
- * its budget is refused with RATE_LIMITED before any query.
+ * its budget has its checks run one at a time (never refused: a genuine event may share its address).
  */
 export interface ApplicationTokenVerifier {
   verify(
@@ -139,6 +139,17 @@ export function createApplicationTokenVerifier(deps: {
     return p;
   };
 
+  const lanes = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(source: string, task: () => Promise<T>): Promise<T> => {
+    const run = (lanes.get(source) ?? Promise.resolve()).then(task, task);
+    const tail = run.catch(() => {});
+    lanes.set(source, tail);
+    void tail.then(() => {
+      if (lanes.get(source) === tail) lanes.delete(source);
+    });
+    return run;
+  };
+
   const refuse = (): never => {
     throw new AppError('UNAUTHORIZED', 'event authentication failed');
   };
@@ -156,12 +167,10 @@ export function createApplicationTokenVerifier(deps: {
         if (now() - cached.checkedAt < recheckMs) refuse();
       }
       const ip = source.ip ?? 'unknown';
-      if (deps.limiter.blocked(ip)) {
-        throw new AppError('RATE_LIMITED', 'too many failed event authentications', {
-          details: { retryAfterMs: recheckMs },
-        });
-      }
-      const e = await read(memberId);
+      // A source over its failure budget is not refused: Bitrix24 never redelivers, so a genuine event that shares
+      // an address with a flood must still pass. Its database checks run one at a time instead, so the flood
+      // costs one query in flight, not one per request.
+      const e = deps.limiter.blocked(ip) ? await oneAtATime(ip, () => read(memberId)) : await read(memberId);
       if (matches(e)) return accept(e);
       deps.limiter.failed(ip);
       return refuse();

@@ -33,9 +33,11 @@ export function createUninstallService(deps: UninstallServiceDeps) {
         eventTs: input.eventTs,
         ...(input.clean
           ? {
+              // Approvals before their clicks: the order a decision locks them (approval, then its click),
+              // so a purge and a decision wait for each other instead of deadlocking.
               purge: async (tx, portalId) => {
-                await deps.clicks.purgePortal(tx, portalId);
                 await tx.approval.deleteMany({ where: { portalId } });
+                await deps.clicks.purgePortal(tx, portalId);
                 await tx.portalSettings.deleteMany({ where: { portalId } });
               },
             }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Logger } from '@b24app/core';
-import type { TimelineEventsRepository } from '@b24app/db';
+import { AppError, type Logger, type TokenCipher } from '@b24app/core';
+import { sealClickUserAuth, type TimelineEventsRepository } from '@b24app/db';
 import type { ClickProducer } from '@b24app/jobs';
 import type { ApplicationTokenVerifier } from '../b24/application-token-verifier.js';
 import type { TimelineActionEvent } from '../events/bitrix-event.schemas.js';
@@ -23,6 +23,8 @@ const SYSTEM_KEYS = new Set(['id', 'entityTypeId', 'entityId', 'activityId', 'us
 export function createTimelineIntake(deps: {
   clicks: TimelineEventsRepository;
   producer: ClickProducer;
+  /** Seals the clicking user's token into the row (the worker proves who clicked with it). */
+  cipher: Pick<TokenCipher, 'encrypt'>;
   verifier: ApplicationTokenVerifier;
   logger: Logger;
   enqueueTimeoutMs?: number;
@@ -64,6 +66,14 @@ export function createTimelineIntake(deps: {
         userId,
         params,
         eventTs: event.ts ?? null,
+        userAuth: event.auth.access_token
+          ? sealClickUserAuth(deps.cipher, {
+              accessToken: event.auth.access_token,
+              expiresAt: event.auth.expires
+                ? event.auth.expires * 1000
+                : Date.now() + (event.auth.expires_in ?? 3_600) * 1000,
+            })
+          : null,
       });
       if (recorded.duplicate) {
         deps.logger.info({ memberId, activityId, actionId }, 'duplicate timeline delivery ignored');

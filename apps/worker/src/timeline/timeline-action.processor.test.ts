@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { approval, b24Error, click, directLease, fakeRepo, scriptedClient } from '../../test/click-fakes.js';
 import { defaultActionRegistry } from './action-handlers/index.js';
 import { DelayJob, RetryLater } from './click-outcome.js';
+import type { ClickerProof } from './clicking-user.js';
 import { createTimelineActionProcessor } from './timeline-action.processor.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -14,6 +15,7 @@ function setup(
     approvals?: ReturnType<typeof approval>[];
     clicks?: ReturnType<typeof click>[];
     busy?: boolean;
+    proof?: ClickerProof | null;
   } = {},
 ) {
   const store = fakeRepo({ clicks: opts.clicks ?? [click()], approvals: opts.approvals ?? [approval()] });
@@ -24,6 +26,7 @@ function setup(
     actions: defaultActionRegistry(),
     lease: directLease(opts.busy),
     logger,
+    clicker: async (event) => (opts.proof === undefined ? { userId: event.userId, isAdmin: false } : opts.proof),
   });
   const updates = () => portal.calls.filter((c) => c.method === UPDATE);
   return { ...store, ...portal, processor, updates };
@@ -91,7 +94,11 @@ describe('click processor (fakes, no emulator)', () => {
       script: { 'crm.activity.configurable.get': [{ activity: { layout: { header: { title: 'x' } } } }] },
     });
     await t.processor.process('e1', { finalAttempt: false });
-    expect(t.updates()[0]?.params).toEqual({ id: 100, fields: {}, layout: { header: { title: 'x' } } });
+    expect(t.updates()[0]?.params).toEqual({
+      id: 100,
+      fields: { completed: false },
+      layout: { header: { title: 'x' } },
+    });
     expect(t.clicks.get('e1')?.outcome).toBe('unknown_activity');
   });
 
@@ -122,6 +129,55 @@ describe('click processor (fakes, no emulator)', () => {
     expect(t.approvals.get('a1')?.state).toBe('PENDING');
     expect(t.clicks.get('e1')?.outcome).toBe('unknown_action');
     expect(t.updates()).toHaveLength(1);
+  });
+
+  describe('who clicked (proven with Bitrix24) and the approver rule', () => {
+    it('the decision is recorded for the proven user, not the claimed one', async () => {
+      const t = setup({ clicks: [click({ userId: 7 })], proof: { userId: 8, isAdmin: false } });
+      await t.processor.process('e1', { finalAttempt: false });
+      expect(t.approvals.get('a1')).toMatchObject({ state: 'APPROVED', decidedById: 8 });
+    });
+
+    it('someone other than the responsible user: pending, a note on the card, buttons usable', async () => {
+      const t = setup({ approvals: [approval({ responsibleId: 5 })], proof: { userId: 8, isAdmin: false } });
+      await t.processor.process('e1', { finalAttempt: false });
+      expect(t.approvals.get('a1')).toMatchObject({ state: 'PENDING', lastError: null });
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'not_approver' });
+      const layout = layoutText(t.updates()[0]?.params ?? {});
+      expect(layout).toContain('Only the approver');
+      expect(layout).toContain('"approve"');
+    });
+
+    it('the responsible user or a portal admin decides', async () => {
+      const own = setup({ approvals: [approval({ responsibleId: 5 })], proof: { userId: 5, isAdmin: false } });
+      await own.processor.process('e1', { finalAttempt: false });
+      expect(own.approvals.get('a1')?.state).toBe('APPROVED');
+      const admin = setup({ approvals: [approval({ responsibleId: 5 })], proof: { userId: 1, isAdmin: true } });
+      await admin.processor.process('e1', { finalAttempt: false });
+      expect(admin.approvals.get('a1')).toMatchObject({ state: 'APPROVED', decidedById: 1 });
+    });
+
+    it('a token Bitrix24 does not accept decides nothing: user_unproven, note, buttons usable', async () => {
+      const t = setup({ proof: null });
+      await t.processor.process('e1', { finalAttempt: false });
+      expect(t.approvals.get('a1')?.state).toBe('PENDING');
+      expect(t.clicks.get('e1')?.outcome).toBe('user_unproven');
+      expect(layoutText(t.updates()[0]?.params ?? {})).toContain('could not confirm who clicked');
+    });
+
+    it('a proof that fails transiently is retried like any portal call', async () => {
+      const t = setup();
+      const processor = createTimelineActionProcessor({
+        repo: t.repo,
+        clients: t.clients,
+        actions: defaultActionRegistry(),
+        lease: directLease(),
+        logger,
+        clicker: async () => Promise.reject(b24Error('TRANSIENT')),
+      });
+      await expect(processor.process('e1', { finalAttempt: false })).rejects.toBeInstanceOf(RetryLater);
+      expect(t.approvals.get('a1')?.state).toBe('PENDING');
+    });
   });
 
   describe('failure decisions, as the processor applies them', () => {
@@ -160,6 +216,7 @@ describe('click processor (fakes, no emulator)', () => {
         actions: new Map([['approve', { id: 'approve', handle: async () => Promise.reject(new Error('bug')) }]]),
         lease: directLease(),
         logger,
+        clicker: async () => ({ userId: 7, isAdmin: false }),
       });
       await processor.process('e1', { finalAttempt: false });
       expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'error_shown', error: 'bug' });
@@ -210,6 +267,7 @@ describe('click processor (fakes, no emulator)', () => {
         actions: defaultActionRegistry(),
         lease: directLease(),
         logger,
+        clicker: async () => ({ userId: 7, isAdmin: false }),
       });
       await processor.process('e1', { finalAttempt: false });
       expect(t.clicks.get('e1')).toMatchObject({ state: 'FAILED', outcome: 'portal_gone' });
@@ -227,9 +285,8 @@ describe('click processor (fakes, no emulator)', () => {
     it('the decision update rejected as invalid: the minimal error payload (only `completed`) goes, once', async () => {
       const invalid = b24Error('VALIDATION', { b24Code: 'WRONG_FIELD_VALUE' });
       const t = setup({
-        approvals: [approval({ responsibleId: 99, description: 'long text' })],
-        // The portal refuses the full field set (say, a responsible user who left); `completed` alone passes.
-        script: { [UPDATE]: (p) => (Object.keys(p.fields ?? {}).length > 1 ? invalid : true) },
+        approvals: [approval({ responsibleId: 7, description: 'long text' })],
+        script: { [UPDATE]: (p) => (p.fields && 'responsibleId' in (p.fields as object) ? invalid : true) },
       });
       await t.processor.process('e1', { finalAttempt: false });
       expect(t.updates()).toHaveLength(2);

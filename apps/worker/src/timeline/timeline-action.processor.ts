@@ -12,8 +12,10 @@ import type { Logger } from '@b24app/core';
 import type { Approval, ClickOutcome, ClickRecord } from '@b24app/db';
 import { isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
 import type { ActionHandlerRegistry } from './action-handlers/index.js';
+import { approverVerdict } from './action-handlers/approver-rule.js';
 import type { ActivityLease } from './activity-lease.js';
 import { type ClickMetrics, noClickMetrics } from './click-metrics.js';
+import type { ClickerProof } from './clicking-user.js';
 import type { ClickPortal, ClickRepository } from './click.repository.js';
 import { DelayJob, RetryLater } from './click-outcome.js';
 import { decideFailure, type FailureFacts } from './failure-decision.js';
@@ -28,6 +30,8 @@ export interface TimelineProcessorDeps {
   lease: ActivityLease;
   metrics?: ClickMetrics;
   names?: UserNameCache;
+  /** Who clicked, as Bitrix24 proves it from the delivery's own token (null: not proven). */
+  clicker: (event: ClickRecord, portal: ClickPortal) => Promise<ClickerProof | null>;
 }
 
 export interface ProcessOptions {
@@ -38,6 +42,8 @@ export interface ProcessOptions {
 const BUSY_RETRY_MS = 200;
 
 const ERROR_TEXT = 'The decision could not be saved. Please try again.';
+const NOT_APPROVER_TEXT = 'Only the approver or a portal administrator can decide this request.';
+const UNPROVEN_TEXT = 'We could not confirm who clicked. Please open the card and try again.';
 
 interface CardContext {
   client: PortalClient;
@@ -102,11 +108,11 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
           await repo.note(event.id, 'waiting for the approval create to store its activity id');
           throw new RetryLater('approval create in flight');
         }
-        // Not one of our approvals (or its data was purged): re-send its layout so the lock clears. `fields` is
-        // required by the method; empty, it changes nothing.
+        // Not one of our approvals (or its data was purged): re-send its layout so the lock clears.
+        // `fields` is required on update: only `completed`, as stored, so nothing else about it changes.
         await client.call('crm.activity.configurable.update', {
           id: event.activityId,
-          fields: {},
+          fields: { completed: got.activity.fields?.completed === true },
           layout: got.activity.layout,
         });
         log.warn('click on an activity without an approval: lock released');
@@ -115,11 +121,28 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       const handler = deps.actions.get(event.actionId);
       let current: Approval = approval;
       let outcome: ClickOutcome = 'unknown_action';
+      let decider = event;
+      if (handler && approval.state === 'PENDING') {
+        // A decision is applied only for a user Bitrix24 vouches for, and only by the approver or an admin.
+        const proof = await deps.clicker(event, portal);
+        const verdict = approverVerdict(approval, proof);
+        if (!proof || verdict !== 'may_decide') {
+          const note = verdict === 'unproven' ? UNPROVEN_TEXT : NOT_APPROVER_TEXT;
+          const payload = approvalActivityPayload(approval, { lang, badgeCode, error: note });
+          await client.call('crm.activity.configurable.update', { id: event.activityId, ...payload });
+          log.warn(
+            { verdict, claimedUserId: event.userId, provenUserId: proof?.userId ?? null },
+            'click may not decide',
+          );
+          return finish(event.id, verdict === 'unproven' ? 'user_unproven' : 'not_approver', null, true);
+        }
+        decider = { ...event, userId: proof.userId };
+      }
       if (handler) {
         const r = await handler.handle({
           repo,
           approval,
-          event,
+          event: decider,
           userName: (id) => userName(client, portal.memberId, id),
         });
         current = r.approval;
