@@ -4,7 +4,6 @@ export {
   assertQueuePrefixFits,
   createRedis,
   duplicateRedis,
-  parseClusterUrl,
   type RedisConnection,
 } from './redis-connection.js';
 export * from './click-producer.js';

@@ -10,7 +10,7 @@ export type RedisConnection = Redis | Cluster;
 
 const CLUSTER_SCHEMES = ['redis+cluster:', 'rediss+cluster:'];
 
-export interface ClusterTarget {
+interface ClusterTarget {
   nodes: { host: string; port: number }[];
   username?: string;
   password?: string;
