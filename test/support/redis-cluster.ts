@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from '@b24app/testing';
-import { Redis } from 'ioredis';
-import { freePort } from './redis-server.js';
+import { answersPing, freePort } from './redis-server.js';
 
 const run = promisify(execFile);
 
@@ -60,7 +59,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       );
       procs.push(child);
     }
-    for (const port of ports) await waitFor(async () => (await ping(port)) === 'PONG', 10_000, 50);
+    for (const port of ports) await waitFor(() => answersPing(port), 10_000, 50);
     await run('redis-cli', [
       '--cluster',
       'create',
@@ -103,23 +102,4 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function ping(port: number): Promise<string | null> {
-  const probe = new Redis({
-    port,
-    host: '127.0.0.1',
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    return await probe.ping();
-  } catch {
-    return null;
-  } finally {
-    probe.disconnect();
-  }
 }
