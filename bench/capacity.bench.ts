@@ -18,6 +18,7 @@ import {
   clickAtRate,
   lockDurations,
   startBenchStack,
+  waitForLocks,
 } from './support/process-stack.js';
 import { cpuMeter } from './support/proc-stats.js';
 
@@ -104,24 +105,20 @@ export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
       })();
       const sent = await clickAtRate(stack.emu, clicks, rate);
       await windowDone;
-      let durations: number[] = [];
-      let complete = sent.failed === 0;
-      try {
-        durations = await lockDurations(stack.emu, sent.lockIds, 60_000);
-      } catch {
-        complete = false;
-      }
-      if (sent.failed) progress(`capacity: ${sent.failed} clicks of the ${rate}/s step not taken by the emulator`);
+      // A card still locked a minute after the step counts with its age then: that step's p99 is a lower bound.
+      const { durations, unfinished } = await waitForLocks(stack.emu, sent.lockIds, 60_000);
+      const complete = sent.failed === 0 && unfinished === 0;
+      if (!complete) progress(`capacity ${rate}/s: ${sent.failed} clicks not taken, ${unfinished} cards still locked`);
       const wanted = new Set(sent.lockIds);
       const windowClicks = (await stack.emu.locks()).filter(
         (l) =>
           wanted.has(l.id) && l.releasedAt !== undefined && l.releasedAt >= window.from && l.releasedAt < window.to,
       ).length;
-      const p99 = complete ? percentile(durations, 99) : Number.POSITIVE_INFINITY;
+      const p99 = percentile(durations, 99);
       const step: Step = {
         rate,
         sentPerSec: sent.sentPerSec,
-        p50: complete ? percentile(durations, 50) : Number.NaN,
+        p50: percentile(durations, 50),
         p99,
         max: durations[durations.length - 1] ?? Number.NaN,
         sustained: complete && p99 < P99_LIMIT_MS && sent.sentPerSec >= rate * 0.95,
@@ -138,17 +135,19 @@ export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
 
     const best = steps.filter((s) => s.sustained).at(-1);
     const broke = steps.find((s) => !s.sustained);
-    const first = steps[0]!;
+    // Per-click work from the highest sustained step: at a broken step the clicks finished in the window undercount
+    // the work done (intake of every click sent, a growing backlog), so its figures are inflated.
+    const first = best ?? steps[0]!;
     const per = (x: number) => x / Math.max(1, first.windowClicks);
     const appCpu = ['server', 'worker', 'postgres', 'redis'].reduce((a, k) => a + (first.cpuMs[k] ?? 0), 0);
-    const at = `at ${first.rate}/s over ${PORTALS} portals`;
+    const at = `at ${first.rate}/s over ${PORTALS} portals${best ? '' : ' (a broken step: inflated, see README)'}`;
     return [
       {
         name: 'capacity.clicks_per_s',
         value: best?.rate ?? 0,
         unit: 'clicks/s',
         note: `highest step with p99 < ${P99_LIMIT_MS} ms over ${PORTALS} portals, ${stepSec} s steps; ${steps
-          .map((s) => `${s.rate}/s p99 ${s.p99 === Number.POSITIVE_INFINITY ? 'unfinished' : `${fmt(s.p99, 0)} ms`}`)
+          .map((s) => `${s.rate}/s p99 ${s.sustained ? '' : '≥ '}${fmt(s.p99, 0)} ms`)
           .join(', ')}${broke ? `; broke at ${broke.rate}/s (machine ${fmt(broke.machineBusy * 100, 0)} % busy)` : ''}`,
       },
       {

@@ -9,7 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fmt, progress } from './bench-stats.js';
 import { formatTable, type Metric } from './results.js';
-import { type BenchPortal, clickAllAtRate, lockDurations, startBenchStack } from './support/process-stack.js';
+import {
+  type BenchPortal,
+  clickAllAtRate,
+  clickAtRate,
+  lockDurations,
+  startBenchStack,
+} from './support/process-stack.js';
 import { rssMb, rssPeaks } from './support/proc-stats.js';
 
 /** RSS in MB of an idle node process, with the given flags. */
@@ -43,17 +49,21 @@ export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
 
     // In chunks, so approvals of one chunk are created while nothing else runs and the clicks stay steady.
     const chunk = 2_000;
+    let undelivered = 0;
     for (let done = 0; done < nClicks; done += chunk) {
       const n = Math.min(chunk, nClicks - done);
       const targets: BenchPortal[] = Array.from({ length: n }, (_, i) => portals[(done + i) % portals.length]!);
       const clicks = await stack.createApprovals(targets, 16);
-      await lockDurations(stack.emu, await clickAllAtRate(stack.emu, clicks, rate), 120_000);
+      // Memory, not latency, is measured here: a click the overloaded emulator could not take is counted, not fatal.
+      const sent = await clickAtRate(stack.emu, clicks, rate);
+      undelivered += sent.failed;
+      await lockDurations(stack.emu, sent.lockIds, 120_000);
       progress(`memory: ${done + n} clicks done; worker ${fmt(rss().worker, 0)} MB`);
     }
     await new Promise((r) => setTimeout(r, 2_000));
     const after = rss();
     const peak = peaks.stop();
-    const scale = `after ${nPortals.toLocaleString('en')} portals installed and ${nClicks.toLocaleString('en')} clicks`;
+    const scale = `after ${nPortals.toLocaleString('en')} portals installed and ${(nClicks - undelivered).toLocaleString('en')} clicks (${undelivered} not taken by the emulator)`;
     return [
       {
         name: 'memory.server_rss_mb',

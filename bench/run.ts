@@ -16,7 +16,7 @@ import { run as intake } from './intake.bench.js';
 import { run as layout } from './layout.bench.js';
 import { run as limits } from './limits.bench.js';
 import { run as memory } from './memory.bench.js';
-import { formatTable, type Metric, missingMetrics, writeResults } from './results.js';
+import { formatTable, type Metric, missingMetrics, toResults, writeResults } from './results.js';
 
 export interface SuiteOptions {
   quick: boolean;
@@ -39,6 +39,7 @@ const quick = args.includes('--quick');
 const only = args.filter((a) => !a.startsWith('--'));
 const chosen = suites.filter((s) => only.length === 0 || only.some((w) => s.name.includes(w)));
 
+const file = process.env.BENCH_RESULTS_FILE ?? fileURLToPath(new URL('./results/latest.json', import.meta.url));
 const metrics: Metric[] = [];
 const failed: string[] = [];
 const started = performance.now();
@@ -47,10 +48,14 @@ for (const suite of chosen) {
   progress(`${suite.name}…`);
   try {
     const got = await suite.run({ quick });
+    toResults(got); // a figure that is not a finite number fails its suite, not the whole run
     const stray = got.filter((m) => !m.name.startsWith(`${suite.name}.`));
     if (stray.length) throw new Error(`metrics outside the suite's name: ${stray.map((m) => m.name).join(', ')}`);
     metrics.push(...got);
     progress(`${suite.name}: ${got.length} figures in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    // Printed and written as each suite ends, so a run cut short still leaves what it measured.
+    console.log(`${formatTable(got)}\n`);
+    writeResults(file, metrics);
   } catch (err) {
     failed.push(suite.name);
     console.error(`suite ${suite.name} failed:`, err);
@@ -58,7 +63,6 @@ for (const suite of chosen) {
 }
 
 console.log(`\n${formatTable(metrics)}\n`);
-const file = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 const results = writeResults(file, metrics);
 console.log(`wrote ${file} (${metrics.length} figures) in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 const missing = only.length === 0 ? missingMetrics(results) : [];

@@ -21,7 +21,7 @@ const WORKER_ENV = {
   B24_REQUEST_TIMEOUT_MS: '1000',
   WORKER_LOCK_DURATION_MS: '2000',
   WORKER_CONCURRENCY: '4',
-  DB_POOL_SIZE: '6',
+  DATABASE_POOL_SIZE: '6',
 };
 
 let cluster: RedisCluster;
@@ -63,7 +63,7 @@ beforeAll(async () => {
       REDIS_URL: cluster.url,
       QUEUE_PREFIX: `{scale${process.pid}}`,
       DB_PGBOUNCER: 'true',
-      DB_POOL_SIZE: '6',
+      DATABASE_POOL_SIZE: '6',
     },
   });
   const started = await Promise.all([

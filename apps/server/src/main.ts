@@ -16,7 +16,7 @@ const config = configOrExit('server', () => {
 
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'server' });
 const db = createDb(config.DATABASE_URL, {
-  poolSize: config.DB_POOL_SIZE ?? 10,
+  poolSize: config.DATABASE_POOL_SIZE ?? 10,
   pgbouncer: config.DB_PGBOUNCER,
   connectionTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
   statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,

@@ -16,7 +16,7 @@ const config = configOrExit('worker', () => {
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
 // Clicks spend most of their time waiting on Bitrix24, not on the database: a modest pool serves many.
 const db = createDb(config.DATABASE_URL, {
-  poolSize: config.DB_POOL_SIZE ?? Math.min(config.WORKER_CONCURRENCY + 4, 40),
+  poolSize: config.DATABASE_POOL_SIZE ?? Math.min(config.WORKER_CONCURRENCY + 4, 40),
   pgbouncer: config.DB_PGBOUNCER,
   connectionTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
   statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,

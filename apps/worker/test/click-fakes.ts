@@ -14,6 +14,8 @@ export const PORTAL: ClickPortal = {
   status: 'ACTIVE',
   language: 'en',
   badgeCode: null,
+  iconCode: null,
+  logoCode: null,
 };
 
 export function approval(over: Partial<Approval> = {}): Approval {

@@ -128,19 +128,18 @@ export const commonEnvSchema = z.object({
   /** A click job's retry schedule (BullMQ attempts, exponential backoff base); the server and the worker enqueue with it. */
   CLICK_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   CLICK_JOB_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  /** PostgreSQL connections this process may open (its pool size); default 10 server, min(WORKER_CONCURRENCY + 4, 40) worker. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).optional(),
   /** Bearer token of /metrics and of /readyz's details (both apps); unset: open (local use only). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Redis key prefix of the queues; separate deployments (or test runs) sharing a Redis use different ones. */
-  /** The braces make it a hash tag: every key of a queue lands in one Redis Cluster slot (required there). */
+  /**
+   * Redis key prefix of the queues; separate deployments (or test runs) sharing a Redis use different ones.
+   * The braces make it a hash tag: every key of a queue lands in one Redis Cluster slot (required there).
+   */
   QUEUE_PREFIX: z
     .string()
     .regex(/^(\{[A-Za-z0-9_-]{1,64}\}|[A-Za-z0-9_-]{1,64})$/)
     .default('{b24app}'),
-  /**
-   * Connections of this process's PostgreSQL pool: its share of the database's (or PgBouncer's) budget.
-   * Unset: 10 for a server, WORKER_CONCURRENCY + 4 (at most 40) for a worker.
-   */
-  DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).optional(),
   /**
    * Set when DATABASE_URL points at PgBouncer in transaction mode: the pool then sends no startup
    * parameter PgBouncer would refuse (statement_timeout: set it in PgBouncer's connect_query or on the role).

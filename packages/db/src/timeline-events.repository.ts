@@ -35,6 +35,9 @@ export interface ClickPortal {
   status: 'ACTIVE' | 'NEEDS_REINSTALL' | 'UNINSTALLED';
   language: string;
   badgeCode: string | null;
+  /** The card's timeline icon and logo from the portal's settings (null: the app's defaults). */
+  iconCode: string | null;
+  logoCode: string | null;
 }
 
 export interface StaleClick {
@@ -199,7 +202,8 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
     async loadClick(eventId) {
       const row = await one<Record<string, unknown>>(
         `SELECT e.*, p.member_id AS p_member_id, p.client_endpoint AS p_client_endpoint, p.status::text AS p_status,
-                COALESCE(s.language, 'en') AS s_language, s.badge_code AS s_badge_code
+                COALESCE(s.language, 'en') AS s_language, s.badge_code AS s_badge_code,
+                s.icon_code AS s_icon_code, s.logo_code AS s_logo_code
          FROM timeline_events e JOIN portals p ON p.id = e.portal_id
          LEFT JOIN portal_settings s ON s.portal_id = p.id
          WHERE e.id = $1`,
@@ -215,6 +219,8 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
           status: row.p_status as ClickPortal['status'],
           language: row.s_language as string,
           badgeCode: (row.s_badge_code as string | null) ?? null,
+          iconCode: (row.s_icon_code as string | null) ?? null,
+          logoCode: (row.s_logo_code as string | null) ?? null,
         },
       };
     },

@@ -1,9 +1,10 @@
 import { createLogger } from '@b24app/core';
 import { describe, expect, it } from 'vitest';
-import { approval, b24Error, click, directLease, fakeRepo, scriptedClient } from '../../test/click-fakes.js';
+import { approval, b24Error, click, directLease, fakeRepo, PORTAL, scriptedClient } from '../../test/click-fakes.js';
 import { defaultActionRegistry } from './action-handlers/index.js';
 import { DelayJob, RetryLater } from './click-outcome.js';
 import type { ClickerProof } from './clicking-user.js';
+import type { ClickPortal } from './click.repository.js';
 import { createTimelineActionProcessor } from './timeline-action.processor.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -16,9 +17,14 @@ function setup(
     clicks?: ReturnType<typeof click>[];
     busy?: boolean;
     proof?: ClickerProof | null;
+    portal?: Partial<ClickPortal>;
   } = {},
 ) {
-  const store = fakeRepo({ clicks: opts.clicks ?? [click()], approvals: opts.approvals ?? [approval()] });
+  const store = fakeRepo({
+    clicks: opts.clicks ?? [click()],
+    approvals: opts.approvals ?? [approval()],
+    portal: { ...PORTAL, ...opts.portal },
+  });
   const portal = scriptedClient({ 'user.get': [[{ NAME: 'Ann', LAST_NAME: 'Lee' }]], ...opts.script });
   const processor = createTimelineActionProcessor({
     repo: store.repo,
@@ -42,6 +48,15 @@ describe('click processor (fakes, no emulator)', () => {
     expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'applied', attempts: 1 });
     expect(t.updates()).toHaveLength(1);
     expect(t.updates()[0]?.params.id).toBe(100);
+  });
+
+  it("the rebuilt card keeps the portal's card settings (logo, language) that the create used", async () => {
+    const t = setup({ portal: { logoCode: 'document', language: 'ru', badgeCode: 'approval_pending' } });
+    await t.processor.process('e1', { finalAttempt: false });
+    const sent = t.updates()[0]?.params as { layout: { body?: { logo?: { code?: string } } }; fields: object };
+    expect(sent.layout.body?.logo?.code).toBe('document');
+    expect(layoutText(sent)).toContain('Согласовано');
+    expect(sent.fields).toMatchObject({ completed: true, badgeCode: '' }); // decided: the pending badge goes
   });
 
   it('a second click on a decided approval is already_decided and re-sends the decided card', async () => {

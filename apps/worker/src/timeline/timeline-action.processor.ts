@@ -7,7 +7,12 @@
  * the stored state), so BullMQ retries, stalled-job re-runs after a crash, the relay and the sweeper may all run
  * a click again safely. What a failure leads to is decided by `decideFailure` (failure-decision.ts).
  */
-import { approvalActivityPayload, approvalErrorStatePayload, approvalIdOfActivity } from '@b24app/approvals';
+import {
+  type ActivityOptions,
+  approvalActivityPayload,
+  approvalErrorStatePayload,
+  approvalIdOfActivity,
+} from '@b24app/approvals';
 import type { Logger } from '@b24app/core';
 import type { Approval, ClickOutcome, ClickRecord } from '@b24app/db';
 import { isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
@@ -48,8 +53,8 @@ const UNPROVEN_TEXT = 'We could not confirm who clicked. Please open the card an
 interface CardContext {
   client: PortalClient;
   approval: Approval;
-  lang: string;
-  badgeCode: string | null;
+  /** The portal's card settings, the same on every rebuild as on the create. */
+  card: Pick<ActivityOptions, 'lang' | 'badgeCode' | 'iconCode' | 'logoCode'>;
 }
 
 export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
@@ -93,8 +98,12 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
     }
 
     const approval = await repo.approvalFor(portal.id, event.activityId);
-    const lang = portal.language;
-    const badgeCode = portal.badgeCode;
+    const card = {
+      lang: portal.language,
+      badgeCode: portal.badgeCode,
+      iconCode: portal.iconCode,
+      logoCode: portal.logoCode,
+    };
 
     try {
       if (!approval) {
@@ -128,7 +137,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
         const verdict = approverVerdict(approval, proof);
         if (!proof || verdict !== 'may_decide') {
           const note = verdict === 'unproven' ? UNPROVEN_TEXT : NOT_APPROVER_TEXT;
-          const payload = approvalActivityPayload(approval, { lang, badgeCode, error: note });
+          const payload = approvalActivityPayload(approval, { ...card, error: note });
           await client.call('crm.activity.configurable.update', { id: event.activityId, ...payload });
           log.warn(
             { verdict, claimedUserId: event.userId, provenUserId: proof?.userId ?? null },
@@ -150,13 +159,13 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       } else {
         log.warn('unknown action id: answering with the current layout');
       }
-      const payload = approvalActivityPayload(current, { lang, badgeCode });
+      const payload = approvalActivityPayload(current, card);
       await client.call('crm.activity.configurable.update', { id: event.activityId, ...payload });
       if (current.lastError) await repo.setLastError(current.id, null);
       await finish(event.id, outcome, null, true);
     } catch (e) {
       if (e instanceof RetryLater) throw e;
-      await handleFailure(event, e, approval ? { client, approval, lang, badgeCode } : null, opts, log);
+      await handleFailure(event, e, approval ? { client, approval, card } : null, opts, log);
     }
   }
 
@@ -219,11 +228,10 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
     const approval = decided ? current : await repo.setLastError(current.id, ERROR_TEXT);
     const full = () =>
       approvalActivityPayload(approval, {
-        lang: ctx.lang,
-        badgeCode: ctx.badgeCode,
+        ...ctx.card,
         error: decided ? null : ERROR_TEXT,
       });
-    const minimal = () => approvalErrorStatePayload(approval, { lang: ctx.lang, error: ERROR_TEXT });
+    const minimal = () => approvalErrorStatePayload(approval, { lang: ctx.card.lang ?? 'en', error: ERROR_TEXT });
     const payloads = rejectedAsInvalid ? [minimal] : [full, minimal];
     try {
       for (const [i, payload] of payloads.entries()) {
