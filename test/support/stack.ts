@@ -1,9 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '@b24app/core';
 import { createDb, type Db } from '@b24app/db';
 import { type EmulatorClient, type RunningEmulator, startEmulator } from '@b24app/emulator';
-import { createRedis } from '@b24app/jobs';
+import { createRedis, type RedisConnection } from '@b24app/jobs';
 import {
   captureLogs,
   randomMemberId,
@@ -12,7 +12,6 @@ import {
   TEST_REDIS_URL,
   waitFor,
 } from '@b24app/testing';
-import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createApp } from '../../apps/server/src/app.js';
 import { loadServerConfig, type ServerConfig } from '../../apps/server/src/config.js';
@@ -35,7 +34,7 @@ export interface Stack {
   /** The environment the server was configured from; a worker process started with it joins this stack. */
   env: Record<string, string>;
   db: Db;
-  redis: Redis;
+  redis: RedisConnection;
   logs: ReturnType<typeof captureLogs>;
   /** The Prometheus registries: the server's (also on its /metrics) and the last started worker's. */
   metrics: { server: Registry; worker: Registry };
@@ -67,10 +66,18 @@ export async function startStack(
     isolatedDatabase?: boolean;
     /** Use this emulator (e.g. one in its own process, for benchmarks) instead of starting one in-process. */
     emulator?: RunningEmulator;
+    /** Rewrites the stack's database URL (e.g. through PgBouncer); migrations still run on the direct one. */
+    databaseUrlVia?: (url: string) => string;
+    /**
+     * What answers on `serverUrl` (given the in-process app): e.g. a balancer in front of server processes
+     * started with `env`. Default: the in-process app.
+     */
+    frontend?: (app: RequestListener) => RequestListener;
   } = {},
 ): Promise<Stack> {
   const isolated: IsolatedDatabase | null = (opts.isolatedDatabase ?? true) ? await createIsolatedDatabase() : null;
-  const databaseUrl = isolated?.url ?? TEST_DATABASE_URL;
+  const directUrl = isolated?.url ?? TEST_DATABASE_URL;
+  const databaseUrl = opts.databaseUrlVia?.(directUrl) ?? directUrl;
   const emulator = opts.emulator ?? (await startEmulator({ port: 0, logger: false }));
   const emuUrl = new URL(emulator.url);
   const logs = captureLogs(opts.logLevel ?? 'debug');
@@ -104,13 +111,14 @@ export async function startStack(
     ...opts.env,
   };
   const config = loadServerConfig(env);
-  const db = createDb(databaseUrl, { poolSize: 30 });
+  const db = createDb(databaseUrl, { poolSize: 30, pgbouncer: config.DB_PGBOUNCER });
   // The stack's own REDIS_URL (a test may point it at a private redis-server), not the shared default.
   const redis = createRedis(env.REDIS_URL ?? TEST_REDIS_URL, 'producer');
   redis.on('error', () => {});
   const metrics = { server: new Registry(), worker: new Registry() };
   const deps = buildServerDeps({ config, logger, db, redis, metrics: metrics.server, isStopping: () => false });
-  http.on('request', createApp(deps));
+  const app: RequestListener = createApp(deps);
+  http.on('request', opts.frontend?.(app) ?? app);
 
   await emulator.client.registerApp({
     clientId,

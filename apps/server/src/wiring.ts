@@ -1,9 +1,14 @@
 import { createTokenCipher, type Logger } from '@b24app/core';
 import { createTimelineEventsRepository, type Db } from '@b24app/db';
 import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
-import { createClickProducer, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
+import {
+  createClickProducer,
+  duplicateRedis,
+  type RedisConnection,
+  timelineActionJob,
+  timelineActionJobOptions,
+} from '@b24app/jobs';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { ServerDeps } from './app.js';
 import { createApprovalService } from './approvals/approval.service.js';
@@ -28,7 +33,7 @@ export function buildServerDeps(opts: {
   config: ServerConfig;
   logger: Logger;
   db: Db;
-  redis: Redis;
+  redis: RedisConnection;
   metrics: Registry;
   isStopping: () => boolean;
   fetchImpl?: typeof fetch;
@@ -50,7 +55,7 @@ export function buildServerDeps(opts: {
     db,
     redis,
     // SUBSCRIBE takes a connection of its own; it queues while Redis is away and resubscribes itself.
-    subscriber: redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: false }),
+    subscriber: duplicateRedis(redis, { enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: false }),
     channel: `${config.QUEUE_PREFIX}:application-token-changed`,
     limiter: createFailedCheckLimiter({ maxFailures: config.EVENT_AUTH_FAILURES_PER_MINUTE, windowMs: 60_000 }),
     logger,

@@ -1,9 +1,14 @@
 import type { Logger } from '@b24app/core';
 import { createTimelineEventsRepository, type Db, openClickUserAuth } from '@b24app/db';
 import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
-import { createClickProducer, createRedis, timelineActionJob, timelineActionJobOptions } from '@b24app/jobs';
+import {
+  createClickProducer,
+  createRedis,
+  type RedisConnection,
+  timelineActionJob,
+  timelineActionJobOptions,
+} from '@b24app/jobs';
 import { DelayedError, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config.js';
 import { createWorkerMetrics } from './observability/worker-metrics.js';
@@ -55,7 +60,7 @@ export function startWorkerRuntime(opts: {
   metrics?: Registry;
 }): WorkerRuntime {
   const { config, db, logger } = opts;
-  const connection: Redis = createRedis(config.REDIS_URL, 'worker');
+  const connection: RedisConnection = createRedis(config.REDIS_URL, 'worker');
   connection.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis error'));
   const queue = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
   // Without a listener BullMQ prints every connection error of a Redis outage to stderr.

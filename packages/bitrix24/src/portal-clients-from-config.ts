@@ -1,6 +1,6 @@
 import { type CommonEnv, createTokenCipher, type Logger, type TokenCipher } from '@b24app/core';
 import type { Db } from '@b24app/db';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { PortalCallObserver } from './portal-call-observer.js';
 import { createPortalClients, type PortalClients } from './portal-clients.js';
 import { createPortalRateLimiter, type PortalRateLimiter } from './portal-rate-limiter.js';
@@ -35,7 +35,7 @@ export function createPortalClientsFromConfig(
   config: PortalClientsConfig,
   deps: {
     db: Db;
-    redis: Redis;
+    redis: Redis | Cluster;
     logger: Logger;
     fetch?: typeof fetch;
     /** Metrics hook of the app (REST requests by method and outcome, refreshes). */

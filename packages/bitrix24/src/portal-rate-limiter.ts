@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** A portal's request-intensity limit: Bitrix24's leaky bucket (protocol notes §6.1). */
 export interface RateLimitPolicy {
@@ -72,7 +72,7 @@ export function effectivePolicy(
 // GCRA ("virtual scheduling"), the exact dual of Bitrix24's leaky bucket: level = (tat - now) / interval, and a
 // request conforms when level <= burst - 1. Reserving a future slot (wait > 0) lets callers sleep instead of
 // polling Redis. The clock is Redis's, so every process shares one time base.
-// KEYS: bucket, operating. ARGV: burst, drainPerSec, maxWaitMs, operatingLimitMs.
+// KEYS: bucket[, operating] (one slot: both carry the portal's hash tag). ARGV: burst, drainPerSec, maxWaitMs, operatingLimitMs.
 const TAKE_LUA = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -80,7 +80,7 @@ local burst = tonumber(ARGV[1])
 local interval = 1000 / tonumber(ARGV[2])
 local maxWait = tonumber(ARGV[3])
 local opLimit = tonumber(ARGV[4])
-if KEYS[2] ~= '' then
+if KEYS[2] then
   local op = redis.call('HMGET', KEYS[2], 'operatingMs', 'resetAtMs')
   local used = tonumber(op[1] or '0')
   local resetAt = tonumber(op[2] or '0')
@@ -113,7 +113,7 @@ end
 return 1
 `;
 
-function scriptRunner(redis: Redis, source: string) {
+function scriptRunner(redis: Redis | Cluster, source: string) {
   const sha = createHash('sha1').update(source).digest('hex');
   return async (keys: string[], args: (string | number)[]): Promise<unknown> => {
     try {
@@ -127,13 +127,18 @@ function scriptRunner(redis: Redis, source: string) {
 }
 
 /** Per-portal rate limiter shared by every process through Redis (atomic Lua scripts). */
-export function createPortalRateLimiter(redis: Redis, opts: PortalRateLimiterOptions = {}): PortalRateLimiter {
+export function createPortalRateLimiter(
+  redis: Redis | Cluster,
+  opts: PortalRateLimiterOptions = {},
+): PortalRateLimiter {
   const prefix = opts.keyPrefix ?? 'b24:rl';
   const policyOf = (memberId: string) => opts.policyFor?.(memberId) ?? opts.policy ?? STANDARD_POLICY;
   // The SDK keeps the same 5 s safety margin below the budget.
   const operatingLimitMs = Math.max(1000, (opts.operatingBudgetSec ?? 480) * 1000 - 5000);
-  const bucketKey = (memberId: string) => `${prefix}:bucket:${memberId}`;
-  const opKey = (memberId: string, method: string) => `${prefix}:op:${memberId}:${method.toLowerCase()}`;
+  // `{memberId}` is a hash tag: a portal's bucket and operating keys share one Redis Cluster slot,
+  // so the take script (which reads both) is single-slot; different portals spread over the cluster.
+  const bucketKey = (memberId: string) => `${prefix}:{${memberId}}:bucket`;
+  const opKey = (memberId: string, method: string) => `${prefix}:{${memberId}}:op:${method.toLowerCase()}`;
   const take = scriptRunner(redis, TAKE_LUA);
   const fill = scriptRunner(redis, FILL_LUA);
 
@@ -143,15 +148,14 @@ export function createPortalRateLimiter(redis: Redis, opts: PortalRateLimiterOpt
     async headroom(memberIds) {
       const out = new Map<string, number>();
       if (memberIds.length === 0) return out;
-      // One GET per key (not MGET): on a Redis Cluster the buckets live in different slots.
-      const pipe = redis.pipeline().time();
-      for (const m of memberIds) pipe.get(bucketKey(m));
-      const replies = (await pipe.exec()) ?? [];
-      const [sec, usec] = (replies[0]?.[1] as [string, string] | undefined) ?? [String(Date.now() / 1000), '0'];
+      // One GET per key (not MGET, not one pipeline): on a Redis Cluster the buckets live in different
+      // slots and nodes. ioredis writes the commands back to back, so this is still one round trip per node.
+      const [time, ...tats] = await Promise.all([redis.time(), ...memberIds.map((m) => redis.get(bucketKey(m)))]);
+      const [sec, usec] = time ?? [String(Date.now() / 1000), '0'];
       const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
       memberIds.forEach((m, i) => {
         const policy = effectivePolicy(policyOf(m), opts);
-        const tat = Number(replies[i + 1]?.[1] ?? 0);
+        const tat = Number(tats[i] ?? 0);
         const level = Math.max(0, tat - now) / (1000 / policy.drainPerSec);
         out.set(m, Math.max(0, policy.burst - level));
       });
@@ -161,7 +165,7 @@ export function createPortalRateLimiter(redis: Redis, opts: PortalRateLimiterOpt
     async take(memberId, takeOpts = {}) {
       const policy = effectivePolicy(policyOf(memberId), opts);
       const [ok, ms, byOperating] = (await take(
-        [bucketKey(memberId), takeOpts.method ? opKey(memberId, takeOpts.method) : ''],
+        takeOpts.method ? [bucketKey(memberId), opKey(memberId, takeOpts.method)] : [bucketKey(memberId)],
         [policy.burst, policy.drainPerSec, Math.max(0, takeOpts.maxWaitMs ?? 0), operatingLimitMs],
       )) as [number, number, number];
       if (ok === 1) return { ok: true, waitMs: ms };

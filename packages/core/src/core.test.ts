@@ -49,6 +49,23 @@ describe('parseEnv', () => {
     expect(msg).not.toContain(secret);
   });
 
+  it('takes a Redis Cluster URL, a hash-tagged queue prefix and the database budget', () => {
+    const env = parseEnv(commonEnvSchema, {
+      ...goodEnv,
+      REDIS_URL: 'redis+cluster://:pw@10.0.0.1:7000,redis-b:7001',
+      QUEUE_PREFIX: '{prod}',
+      DATABASE_POOL_SIZE: '4',
+      DB_PGBOUNCER: 'true',
+    });
+    expect(env).toMatchObject({ QUEUE_PREFIX: '{prod}', DATABASE_POOL_SIZE: 4, DB_PGBOUNCER: true });
+    const defaults = parseEnv(commonEnvSchema, goodEnv);
+    expect(defaults).toMatchObject({ QUEUE_PREFIX: '{b24app}', DB_PGBOUNCER: false });
+    expect(defaults.DATABASE_POOL_SIZE).toBeUndefined();
+    for (const bad of ['redis+cluster://', 'redis+cluster://a:1,b', 'redis+cluster://a:1,,b:2'])
+      expect(() => parseEnv(commonEnvSchema, { ...goodEnv, REDIS_URL: bad })).toThrow(/REDIS_URL is invalid/);
+    expect(() => parseEnv(commonEnvSchema, { ...goodEnv, QUEUE_PREFIX: '{a}b' })).toThrow(/QUEUE_PREFIX/);
+  });
+
   it('rejects malformed host lists', () => {
     expect(() => parseEnv(commonEnvSchema, { ...goodEnv, B24_OAUTH_HOSTS: 'https://x.com/' })).toThrow(
       /B24_OAUTH_HOSTS/,

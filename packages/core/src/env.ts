@@ -44,6 +44,15 @@ const url = (protocols: string[]) =>
       `must be a ${protocols.join(' or ')} URL`,
     );
 
+const redisUrl = z
+  .string()
+  .refine(
+    (v) =>
+      /^rediss?\+cluster:\/\/([^@/]*@)?[A-Za-z0-9.:[\]-]+:\d{1,5}(,[A-Za-z0-9.:[\]-]+:\d{1,5})*\/?$/.test(v) ||
+      (URL.canParse(v) && ['redis:', 'rediss:'].includes(new URL(v).protocol)),
+    'must be a redis: or rediss: URL, or redis+cluster://host:port,host:port',
+  );
+
 /** `host[:port]` list; `*.` wildcards allowed where `wildcards` is set. Lower-cased. */
 export const hostList = (wildcards: boolean) =>
   z
@@ -96,7 +105,8 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const commonEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
-  REDIS_URL: url(['redis:', 'rediss:']),
+  /** One server (`redis://`, `rediss://`) or a Redis Cluster's seed nodes (`redis+cluster://h:p,h:p`). */
+  REDIS_URL: redisUrl,
   APP_URL: url(['http:', 'https:']).transform((v) => v.replace(/\/+$/, '')),
   B24_CLIENT_ID: z.string().min(1),
   B24_CLIENT_SECRET: z.string().min(1),
@@ -122,11 +132,19 @@ export const commonEnvSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).optional(),
   /** Bearer token of /metrics and of /readyz's details (both apps); unset: open (local use only). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Redis key prefix of the queues; separate deployments (or test runs) sharing a Redis use different ones. */
+  /**
+   * Redis key prefix of the queues; separate deployments (or test runs) sharing a Redis use different ones.
+   * The braces make it a hash tag: every key of a queue lands in one Redis Cluster slot (required there).
+   */
   QUEUE_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/)
-    .default('b24app'),
+    .regex(/^(\{[A-Za-z0-9_-]{1,64}\}|[A-Za-z0-9_-]{1,64})$/)
+    .default('{b24app}'),
+  /**
+   * Set when DATABASE_URL points at PgBouncer in transaction mode: the pool then sends no startup
+   * parameter PgBouncer would refuse (statement_timeout: set it in PgBouncer's connect_query or on the role).
+   */
+  DB_PGBOUNCER: bool.default(false),
 });
 
 export type CommonEnv = z.infer<typeof commonEnvSchema>;

@@ -19,6 +19,12 @@ export interface DbOptions {
   connectionTimeoutMs?: number;
   /** PostgreSQL `statement_timeout` of every pooled connection (default 30 s); 0 turns it off. */
   statementTimeoutMs?: number;
+  /**
+   * DATABASE_URL is PgBouncer in transaction mode: no session state, and no statement_timeout startup
+   * parameter (PgBouncer refuses it; it belongs in PgBouncer's connect_query there). Nothing here
+   * relies on a session: transactions use SET LOCAL, statements are unnamed, no LISTEN or advisory lock.
+   */
+  pgbouncer?: boolean;
   onIdleError?: (err: Error) => void;
 }
 
@@ -27,7 +33,7 @@ export function createDb(databaseUrl: string, opts: DbOptions = {}): Db {
     connectionString: databaseUrl,
     max: opts.poolSize ?? 10,
     connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5_000,
-    statement_timeout: opts.statementTimeoutMs ?? 30_000,
+    ...(opts.pgbouncer ? {} : { statement_timeout: opts.statementTimeoutMs ?? 30_000 }),
   });
   // An idle connection that dies (database restart, admin kill) is dropped by the pool; without a
   // listener the 'error' event would crash the process.

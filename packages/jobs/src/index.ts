@@ -1,4 +1,9 @@
 export * from './catalog.js';
 export * from './job-definition.js';
-export { createRedis } from './redis-connection.js';
+export {
+  assertQueuePrefixFits,
+  createRedis,
+  duplicateRedis,
+  type RedisConnection,
+} from './redis-connection.js';
 export * from './click-producer.js';

@@ -1,6 +1,6 @@
 import { AppError, type Logger, sha256Hex } from '@b24app/core';
 import type { Db } from '@b24app/db';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { timingSafeEqual } from 'node:crypto';
 import type { FailedCheckLimiter } from './failed-check-limiter.js';
 import type { VerifiedPortal } from './verify-application-token.js';
@@ -51,9 +51,9 @@ export interface ApplicationTokenVerifierOptions {
 export function createApplicationTokenVerifier(deps: {
   db: Db;
   /** Publishes invalidations; a command connection. */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** A connection of its own for SUBSCRIBE (it cannot run other commands while subscribed). */
-  subscriber: Redis;
+  subscriber: Redis | Cluster;
   /** The Redis channel; one per deployment (derived from QUEUE_PREFIX). */
   channel: string;
   limiter: FailedCheckLimiter;

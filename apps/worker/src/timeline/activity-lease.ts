@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * Clicks on one activity are processed one at a time. The lease is a Redis key (SET NX PX) renewed
@@ -15,7 +15,7 @@ export interface ActivityLease {
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
-export function createActivityLease(redis: Redis, opts: { ttlMs: number; prefix: string }): ActivityLease {
+export function createActivityLease(redis: Redis | Cluster, opts: { ttlMs: number; prefix: string }): ActivityLease {
   return {
     async run(key, fn) {
       const k = `${opts.prefix}:activity-lease:${key}`;
