@@ -147,6 +147,10 @@ describe('the app page inside the emulated portal', () => {
     await slider.getByTestId('approval-details').waitFor();
     await expect.poll(() => slider.getByTestId('approval-details').textContent()).toContain('Slider approval');
     await page.screenshot({ path: `${ARTIFACTS}details-slider-1200.png` });
+    // The narrowest width Bitrix24 gives a slider: the details still fit.
+    await page.setViewportSize({ width: 600, height: 900 });
+    await expect.poll(() => slider.getByTestId('approval-details').isVisible()).toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS}details-slider-600.png` });
     await page.keyboard.press('Escape');
     await page.locator('.slider').waitFor({ state: 'detached' });
     await page.close();
