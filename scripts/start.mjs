@@ -35,6 +35,11 @@ if (!existsSync(`${root}node_modules/.package-lock.json`)) {
   if (!run('npm', ['ci', '--no-audit', '--no-fund'])) process.exit(1);
 }
 if (!existsSync(`${root}packages/db/src/generated/prisma/client.ts`)) run('npm', ['run', 'db:generate']);
+// The app page's front end is served from its build (apps/app-page/dist), the rest runs from sources.
+if (!existsSync(`${root}apps/app-page/dist/.vite/manifest.json`)) {
+  console.log('» building the app page (vite)');
+  if (!run('npm', ['run', 'build', '-w', '@b24app/app-page'])) process.exit(1);
+}
 
 // Only local defaults are managed here; with DATABASE_URL / REDIS_URL set, those servers are yours.
 if (!process.env.DATABASE_URL && !(await reachable(5432))) {
