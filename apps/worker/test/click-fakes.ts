@@ -40,6 +40,7 @@ export function approval(over: Partial<Approval> = {}): Approval {
     decidedById: null,
     decidedByName: null,
     decidedAt: null,
+    decisionComment: null,
     lastError: null,
     createdAt: now,
     updatedAt: now,

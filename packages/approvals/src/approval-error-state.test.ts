@@ -22,6 +22,7 @@ const base: Approval = {
   decidedById: null,
   decidedByName: null,
   decidedAt: null,
+  decisionComment: null,
   lastError: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),

@@ -366,6 +366,7 @@ export function toApproval(r: Record<string, unknown>): Approval {
     decidedById: (r.decided_by_id as number | null) ?? null,
     decidedByName: (r.decided_by_name as string | null) ?? null,
     decidedAt: (r.decided_at as Date | null) ?? null,
+    decisionComment: (r.decision_comment as string | null) ?? null,
     lastError: (r.last_error as string | null) ?? null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
