@@ -18,6 +18,8 @@ export const ERROR_HTTP_STATUS = {
   RATE_LIMITED: 429,
   /** The portal refused what we asked on the caller's behalf (bad owner, bad field...). */
   UPSTREAM_REJECTED: 422,
+  /** A decision callback URL we will not call (not https, a private address, unresolvable). */
+  CALLBACK_URL_REFUSED: 422,
   SERVICE_UNAVAILABLE: 503,
   UPSTREAM_UNAVAILABLE: 503,
   CONFIG_INVALID: 500,
