@@ -102,7 +102,11 @@ describe('the API keys view (administrators)', () => {
     await expect.poll(() => listed.getByTestId('key-state').textContent()).toMatch(/^\s*Revoked/);
     expect(await listed.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
     expect((await createWithKey(apiKey, 'After revoke')).status).toBe(401);
-    await again.page.screenshot({ path: `${ARTIFACTS}api-keys-revoked-1200.png`, fullPage: true, animations: 'disabled' });
+    await again.page.screenshot({
+      path: `${ARTIFACTS}api-keys-revoked-1200.png`,
+      fullPage: true,
+      animations: 'disabled',
+    });
     await again.page.close();
   });
 

@@ -89,7 +89,8 @@ const en = {
   keyNameHelp: 'Who uses it, e.g. "ERP" or "Billing script"',
   createKey: 'Create key',
   keyIssued: 'The key "{name}" is ready',
-  keyShownOnce: 'Copy the key and its signing secret now: they are not shown again. Keep them in your integration’s secret store.',
+  keyShownOnce:
+    'Copy the key and its signing secret now: they are not shown again. Keep them in your integration’s secret store.',
   apiKey: 'Key',
   signingSecret: 'Signing secret',
   signingSecretHelp: 'Verifies the X-Approvals-Signature of decision callbacks to your integration',
@@ -195,7 +196,8 @@ const ru: Dict = {
   keyNameHelp: 'Кто его использует, например «ERP» или «Скрипт биллинга»',
   createKey: 'Создать ключ',
   keyIssued: 'Ключ «{name}» готов',
-  keyShownOnce: 'Скопируйте ключ и секрет подписи сейчас: больше они не будут показаны. Храните их в хранилище секретов интеграции.',
+  keyShownOnce:
+    'Скопируйте ключ и секрет подписи сейчас: больше они не будут показаны. Храните их в хранилище секретов интеграции.',
   apiKey: 'Ключ',
   signingSecret: 'Секрет подписи',
   signingSecretHelp: 'Проверяет X-Approvals-Signature уведомлений о решении, которые получает ваша интеграция',
