@@ -85,6 +85,7 @@ function build(): OpenApiDocument {
       400: failure('VALIDATION_FAILED (details name each field) or BAD_REQUEST (not JSON)'),
       401: failure('UNAUTHORIZED: no key, an unknown key or a revoked one'),
       403: failure('PORTAL_MISMATCH: a portal API key named another portal in memberId'),
+      404: failure('NOT_FOUND: the portal says the CRM item does not exist'),
       409: failure('CONFLICT: the Idempotency-Key was used for another CRM item; PORTAL_NOT_INSTALLED'),
       413: failure('PAYLOAD_TOO_LARGE'),
       422: failure('UPSTREAM_REJECTED: the portal refused the activity (unknown CRM item, …)'),
