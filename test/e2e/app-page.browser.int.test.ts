@@ -203,13 +203,13 @@ describe('the app page inside the emulated portal', () => {
       const { page, app } = await openApp(p.adminUserId, width, lang);
       const names =
         lang === 'ru'
-          ? ['Согласования', 'Бейджи', 'Настройки', 'Дела', 'Эксплуатация']
-          : ['Approvals', 'Badges', 'Settings', 'Activities', 'Operations'];
+          ? ['Согласования', 'Бейджи', 'Настройки', 'Дела', 'Эксплуатация', 'Ключи API']
+          : ['Approvals', 'Badges', 'Settings', 'Activities', 'Operations', 'API keys'];
       for (const [i, name] of names.entries()) {
         await tab(app, new RegExp(`^${name}$`));
         await app.locator('main section').first().waitFor();
         await page.screenshot({
-          path: `${ARTIFACTS}view-${i}-${['approvals', 'badges', 'settings', 'activities', 'operations'][i]}-${width}-${lang}.png`,
+          path: `${ARTIFACTS}view-${i}-${['approvals', 'badges', 'settings', 'activities', 'operations', 'api-keys'][i]}-${width}-${lang}.png`,
           fullPage: true,
         });
       }

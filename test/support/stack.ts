@@ -12,6 +12,7 @@ import {
   TEST_REDIS_URL,
   waitFor,
 } from '@b24app/testing';
+import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import { createApp } from '../../apps/server/src/app.js';
 import { loadServerConfig, type ServerConfig } from '../../apps/server/src/config.js';
@@ -30,6 +31,8 @@ export interface Stack {
   emulator: RunningEmulator;
   emu: EmulatorClient;
   serverUrl: string;
+  /** The in-process server's express app (its routes, e.g. to compare with the OpenAPI document). */
+  app: Express;
   config: ServerConfig;
   /** The environment the server was configured from; a worker process started with it joins this stack. */
   env: Record<string, string>;
@@ -117,7 +120,7 @@ export async function startStack(
   redis.on('error', () => {});
   const metrics = { server: new Registry(), worker: new Registry() };
   const deps = buildServerDeps({ config, logger, db, redis, metrics: metrics.server, isStopping: () => false });
-  const app: RequestListener = createApp(deps);
+  const app = createApp(deps);
   http.on('request', opts.frontend?.(app) ?? app);
 
   await emulator.client.registerApp({
@@ -134,6 +137,7 @@ export async function startStack(
     emulator,
     emu: emulator.client,
     serverUrl,
+    app,
     config,
     env,
     db,

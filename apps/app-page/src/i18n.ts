@@ -81,6 +81,29 @@ const en = {
   notFoundApproval: 'This approval is not known to the app.',
   refused: 'Bitrix24 refused: you do not have the rights for this.',
   sessionEnded: 'Your session ended. Reopen the app from Bitrix24.',
+  tabApiKeys: 'API keys',
+  apiKeysHelp:
+    'Keys for your integrations (an ERP, a script) to create approvals on this portal through the API. A key works on this portal only. Revoke a key to stop it at once.',
+  newApiKey: 'New API key',
+  keyName: 'Name',
+  keyNameHelp: 'Who uses it, e.g. "ERP" or "Billing script"',
+  createKey: 'Create key',
+  keyIssued: 'The key "{name}" is ready',
+  keyShownOnce:
+    'Copy the key and its signing secret now: they are not shown again. Keep them in your integration’s secret store.',
+  apiKey: 'Key',
+  signingSecret: 'Signing secret',
+  signingSecretHelp: 'Verifies the X-Approvals-Signature of decision callbacks to your integration',
+  copy: 'Copy',
+  copied: 'Copied',
+  keySaved: 'I have saved them',
+  noApiKeys: 'No API keys yet.',
+  lastUsed: 'Last used',
+  never: 'never',
+  active: 'Active',
+  revoked: 'Revoked',
+  revoke: 'Revoke',
+  revokeText: 'The key "{name}" stops working at once. Integrations that use it are refused from their next request.',
 };
 type Dict = typeof en;
 const ru: Dict = {
@@ -165,6 +188,29 @@ const ru: Dict = {
   notFoundApproval: 'Приложению неизвестно это согласование.',
   refused: 'Битрикс24 отказал: у вас нет прав на это действие.',
   sessionEnded: 'Сессия закончилась. Откройте приложение из Битрикс24 заново.',
+  tabApiKeys: 'Ключи API',
+  apiKeysHelp:
+    'Ключи для ваших интеграций (ERP, скрипта), чтобы создавать согласования на этом портале через API. Ключ действует только на этом портале. Отзовите ключ, чтобы сразу его остановить.',
+  newApiKey: 'Новый ключ API',
+  keyName: 'Название',
+  keyNameHelp: 'Кто его использует, например «ERP» или «Скрипт биллинга»',
+  createKey: 'Создать ключ',
+  keyIssued: 'Ключ «{name}» готов',
+  keyShownOnce:
+    'Скопируйте ключ и секрет подписи сейчас: больше они не будут показаны. Храните их в хранилище секретов интеграции.',
+  apiKey: 'Ключ',
+  signingSecret: 'Секрет подписи',
+  signingSecretHelp: 'Проверяет X-Approvals-Signature уведомлений о решении, которые получает ваша интеграция',
+  copy: 'Копировать',
+  copied: 'Скопировано',
+  keySaved: 'Я их сохранил',
+  noApiKeys: 'Ключей API пока нет.',
+  lastUsed: 'Последнее использование',
+  never: 'никогда',
+  active: 'Действует',
+  revoked: 'Отозван',
+  revoke: 'Отозвать',
+  revokeText: 'Ключ «{name}» сразу перестанет работать. Интеграции с ним получат отказ со следующего запроса.',
 };
 
 export type MessageKey = keyof Dict;

@@ -1,7 +1,9 @@
 import type { Logger, ReadinessCheck } from '@b24app/core';
+import type { ApiKeysRepository } from '@b24app/db';
 import type { Queue } from 'bullmq';
 import express, { type Express } from 'express';
 import { queueBoardRoutes } from './admin/queue-board.routes.js';
+import type { ApiKeyRateLimiter } from './api-keys/api-key-rate-limiter.js';
 import type { Registry } from 'prom-client';
 import { appApiRoutes } from './app-page/app-api.routes.js';
 import { appPageRoutes } from './app-page/app-page.routes.js';
@@ -12,11 +14,13 @@ import type { ServerConfig } from './config.js';
 import { eventRoutes } from './events/events.routes.js';
 import { healthRoutes } from './health/health.routes.js';
 import { errorHandler, notFound } from './http/error-handler.js';
+import { integrationAuth } from './http/integration-auth.js';
 import { requestLog } from './http/request-log.js';
 import { installRoutes } from './install/install.routes.js';
 import type { InstallService } from './install/install.service.js';
 import type { UninstallService } from './install/uninstall.service.js';
 import type { ServerMetrics } from './observability/server-metrics.js';
+import { openApiRoutes } from './openapi/openapi.routes.js';
 import type { TimelineIntake } from './timeline/timeline-intake.service.js';
 
 export interface ServerDeps {
@@ -31,6 +35,9 @@ export interface ServerDeps {
   uninstall: UninstallService;
   timeline: TimelineIntake;
   approvals: ApprovalService;
+  /** Portal API keys of the integrations API (verified on every /api/v1 request) and their rate limit. */
+  apiKeys: Pick<ApiKeysRepository, 'verify'>;
+  apiKeyLimiter: ApiKeyRateLimiter;
   /** Shown on Bull Board (/admin/queues) to operators. */
   queues?: readonly Queue[];
   appPage: AppPageDeps;
@@ -62,8 +69,22 @@ export function createApp(deps: ServerDeps): Express {
     }),
   );
   app.use(appPageRoutes({ ...deps.appPage, logger: deps.logger }));
-  app.use(appApiRoutes({ db: deps.appPage.db, sessions: deps.appPage.sessions, api: deps.appPage.api }));
-  app.use(approvalRoutes({ approvals: deps.approvals, apiToken: deps.config.API_TOKEN }));
+  app.use(
+    appApiRoutes({
+      db: deps.appPage.db,
+      sessions: deps.appPage.sessions,
+      api: deps.appPage.api,
+      apiKeys: deps.appPage.apiKeys,
+    }),
+  );
+  // The document is open (it describes the API, it grants nothing); every other /api/v1 route needs a key.
+  app.use(openApiRoutes());
+  app.use(
+    approvalRoutes({
+      approvals: deps.approvals,
+      auth: integrationAuth({ apiToken: deps.config.API_TOKEN, keys: deps.apiKeys, limiter: deps.apiKeyLimiter }),
+    }),
+  );
   if (deps.queues?.length) app.use(queueBoardRoutes({ queues: deps.queues, apiToken: deps.config.API_TOKEN }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

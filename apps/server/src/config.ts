@@ -16,6 +16,12 @@ export const serverEnvSchema = commonEnvSchema.extend({
   /** The built front end of the app page (apps/app-page/dist); default: next to this app in the repo/image. */
   APP_PAGE_DIR: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * Per portal API key, across every replica (Redis): requests a second on /api/v1, and the burst allowed above
+   * that rate per 10 s (a batch). Beyond both: 429 API_RATE_LIMITED with Retry-After. API_TOKEN has no such limit.
+   */
+  API_KEY_RATE_PER_S: z.coerce.number().int().min(1).default(50),
+  API_KEY_RATE_BURST: z.coerce.number().int().min(0).default(500),
   /** How long POST /api/v1/approvals waits for a concurrent add of the same Idempotency-Key before a 202. */
   APPROVAL_CREATE_WAIT_MS: z.coerce.number().int().nonnegative().default(5_000),
 });

@@ -1,5 +1,5 @@
 import { createTokenCipher, type Logger } from '@b24app/core';
-import { createTimelineEventsRepository, type Db } from '@b24app/db';
+import { createApiKeysRepository, createTimelineEventsRepository, type Db } from '@b24app/db';
 import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
 import {
   createClickProducer,
@@ -11,6 +11,7 @@ import {
 import { Queue } from 'bullmq';
 import type { Registry } from 'prom-client';
 import type { ServerDeps } from './app.js';
+import { createApiKeyRateLimiter } from './api-keys/api-key-rate-limiter.js';
 import { createApprovalService } from './approvals/approval.service.js';
 import { buildAppPage } from './app-page/app-page.wiring.js';
 import { createApplicationTokenVerifier } from './b24/application-token-verifier.js';
@@ -65,6 +66,8 @@ export function buildServerDeps(opts: {
     verifier.forget(memberId);
   };
   const clicks = createTimelineEventsRepository(db);
+  // Signing secrets are sealed with the key ring of the portal tokens.
+  const apiKeys = createApiKeysRepository(db, cipher);
   const producer = createClickProducer(queue, {
     jobOptions: timelineActionJobOptions({
       attempts: config.CLICK_JOB_ATTEMPTS,
@@ -105,6 +108,7 @@ export function buildServerDeps(opts: {
     clientId: config.B24_CLIENT_ID,
     requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
     clicks,
+    apiKeys,
     pageDir: config.APP_PAGE_DIR,
     ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
   });
@@ -121,7 +125,7 @@ export function buildServerDeps(opts: {
       redis: async () => void (await redis.ping()),
     },
     install,
-    uninstall: createUninstallService({ db, clicks, tokens: store, forgetClient: forget, logger }),
+    uninstall: createUninstallService({ db, clicks, apiKeys, tokens: store, forgetClient: forget, logger }),
     timeline,
     approvals: createApprovalService({
       db,
@@ -130,6 +134,11 @@ export function buildServerDeps(opts: {
       waitMs: config.APPROVAL_CREATE_WAIT_MS,
       // Longer than an add can last: 4 attempts (packages/bitrix24 DEFAULT_RETRY), each a slot wait and a request.
       claimTtlMs: 4 * (5_000 + config.B24_REQUEST_TIMEOUT_MS) + 10_000,
+    }),
+    apiKeys,
+    apiKeyLimiter: createApiKeyRateLimiter(redis, {
+      perSecond: config.API_KEY_RATE_PER_S,
+      burst: config.API_KEY_RATE_BURST,
     }),
     queue,
     queues: [queue],

@@ -29,6 +29,7 @@ export function approval(over: Partial<Approval> = {}): Approval {
     activityId: 100,
     addClaimId: null,
     addClaimUntil: null,
+    apiKeyId: null,
     title: 'Buy a laptop',
     description: null,
     responsibleId: null,

@@ -11,6 +11,7 @@ const base: Approval = {
   activityId: 1,
   addClaimId: null,
   addClaimUntil: null,
+  apiKeyId: null,
   title: 'T'.repeat(300),
   description: 'D'.repeat(5_000),
   responsibleId: 12,

@@ -10,12 +10,17 @@ export const ERROR_HTTP_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  /** A portal API key named another portal (`memberId` of the body): a key acts on its own portal only. */
+  PORTAL_MISMATCH: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   PORTAL_NOT_INSTALLED: 409,
   UNTRUSTED_HOST: 400,
   INSTALL_VERIFICATION_FAILED: 401,
+  /** The portal's Bitrix24 REST bucket is full (we would exceed Bitrix24's limit on the caller's behalf). */
   RATE_LIMITED: 429,
+  /** Our own per-key limit of the integrations API: this API key sends too many requests. */
+  API_RATE_LIMITED: 429,
   /** The portal refused what we asked on the caller's behalf (bad owner, bad field...). */
   UPSTREAM_REJECTED: 422,
   /** A decision callback URL we will not call (not https, a private address, unresolvable). */

@@ -23,6 +23,9 @@ const SECRET_KEYS = [
   'authorization',
   'Authorization',
   'password',
+  // A portal API key and its callback signing secret (shown once by the app page, never logged).
+  'apiKey',
+  'signingSecret',
 ];
 
 export const REDACT_PATHS = [

@@ -12,3 +12,11 @@ export {
   toApproval,
 } from './timeline-events.repository.js';
 export { type ClickUserAuth, openClickUserAuth, sealClickUserAuth } from './click-user-auth.js';
+export {
+  API_KEY_PREFIX,
+  type ApiKeysRepository,
+  type ApiKeyView,
+  createApiKeysRepository,
+  looksLikeApiKey,
+  type VerifiedApiKey,
+} from './api-keys.repository.js';

@@ -368,6 +368,7 @@ export function toApproval(r: Record<string, unknown>): Approval {
     decidedAt: (r.decided_at as Date | null) ?? null,
     decisionComment: (r.decision_comment as string | null) ?? null,
     lastError: (r.last_error as string | null) ?? null,
+    apiKeyId: (r.api_key_id as string | null) ?? null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };

@@ -7,8 +7,10 @@ import { AppError } from '@b24app/core';
 import type { Db } from '@b24app/db';
 import express, { type RequestHandler, Router } from 'express';
 import { parseOrThrow } from '../http/validation.js';
+import type { ApiKeysPageService } from './api-keys.service.js';
 import {
   activityIdParam,
+  apiKeyInputSchema,
   approvalListQuerySchema,
   badgeCodeParam,
   settingsInputSchema,
@@ -19,7 +21,12 @@ import type { AppSessionCodec } from './app-session.js';
 
 const sessionOf = (res: { locals: Record<string, unknown> }) => res.locals.appSession as SessionContext;
 
-export function appApiRoutes(deps: { db: Db; sessions: AppSessionCodec; api: AppApiService }): Router {
+export function appApiRoutes(deps: {
+  db: Db;
+  sessions: AppSessionCodec;
+  api: AppApiService;
+  apiKeys: ApiKeysPageService;
+}): Router {
   const r = Router();
   const { api } = deps;
 
@@ -150,6 +157,29 @@ export function appApiRoutes(deps: { db: Db; sessions: AppSessionCodec; api: App
     '/api/app/operations',
     wrap(async (_req, res) => api.operations(sessionOf(res))),
   );
+  // Admins: the portal's own keys of the integrations API (the key and its secret are in the answer once).
+  r.get(
+    '/api/app/api-keys',
+    wrap(async (_req, res) => ({ keys: await deps.apiKeys.list(sessionOf(res)) })),
+  );
+  r.post(
+    '/api/app/api-keys',
+    wrap(async (req, res) => {
+      const input = parseOrThrow(apiKeyInputSchema, req.body, 'API key');
+      const issued = await deps.apiKeys.issue(sessionOf(res), input);
+      res.status(201);
+      return issued;
+    }),
+  );
+  r.delete(
+    '/api/app/api-keys/:id',
+    wrap(async (req, res) => {
+      const { id } = parseOrThrow(uuidParam, req.params, 'API key id');
+      await deps.apiKeys.revoke(sessionOf(res), id);
+      return { ok: true };
+    }),
+  );
+
   r.post(
     '/api/app/operations/clicks/:id/replay',
     wrap(async (req, res) => {

@@ -27,3 +27,6 @@ export const approvalListQuerySchema = z.object({
 export const uuidParam = z.object({ id: z.string().uuid() });
 export const activityIdParam = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
 export const badgeCodeParam = z.object({ code: z.string().min(1).max(64) });
+
+/** A new portal API key: only its name; the key and its signing secret are made by the server. */
+export const apiKeyInputSchema = z.object({ name: z.string().trim().min(1).max(100) }).strict();

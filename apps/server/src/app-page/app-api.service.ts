@@ -86,7 +86,7 @@ function badgeIssues(input: unknown): Badge {
   });
 }
 
-function requireAdmin(s: SessionContext): void {
+export function requireAdmin(s: SessionContext): void {
   if (!s.admin) throw new AppError('FORBIDDEN', 'Only a Bitrix24 administrator may do this');
 }
 

@@ -1,9 +1,10 @@
 /** Composes the app page (frame POST verification, sessions, API service) from the server's shared parts. */
 import { fileURLToPath } from 'node:url';
 import type { TokenCipher } from '@b24app/core';
-import type { Db, TimelineEventsRepository } from '@b24app/db';
+import type { ApiKeysRepository, Db, TimelineEventsRepository } from '@b24app/db';
 import type { HostPolicy } from '../b24/host-policy.js';
 import type { FetchAppInfo } from '../install/oauth-app-info.js';
+import { type ApiKeysPageService, createApiKeysPageService } from './api-keys.service.js';
 import { createAppApiService, type AppApiService } from './app-api.service.js';
 import { loadPageTemplate } from './app-page-html.js';
 import { type AppSessionCodec, createAppSessionCodec } from './app-session.js';
@@ -16,6 +17,7 @@ export interface AppPageDeps {
   verify: VerifyFrameUser;
   sessions: AppSessionCodec;
   api: AppApiService;
+  apiKeys: ApiKeysPageService;
   template: () => string | null;
   assetsDir: string;
 }
@@ -33,6 +35,7 @@ export function buildAppPage(opts: {
   clientId: string;
   requestTimeoutMs: number;
   clicks: Pick<TimelineEventsRepository, 'replayFailed'>;
+  apiKeys: ApiKeysRepository;
   pageDir?: string | undefined;
   fetchImpl?: typeof fetch;
 }): AppPageDeps {
@@ -57,6 +60,7 @@ export function buildAppPage(opts: {
       userRest,
       replay: createClickReplayer({ clicks: opts.clicks }),
     }),
+    apiKeys: createApiKeysPageService({ keys: opts.apiKeys }),
     // Read once, on first use: a server started before `npm run build` picks the page up without a restart.
     template: () => {
       if (!template) template = loadPageTemplate(`${assetsDir}/index.html`);

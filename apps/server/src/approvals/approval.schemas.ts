@@ -6,18 +6,36 @@ const b24Id = (what: string) =>
 
 export const createApprovalSchema = z
   .object({
-    memberId: z.string().regex(/^[0-9a-f]{32}$/i, 'must be the portal member_id (32 hex characters)'),
-    ownerTypeId: b24Id('CRM entity type'),
-    ownerId: b24Id('CRM item'),
+    memberId: z
+      .string()
+      .regex(/^[0-9a-fA-F]{32}$/, 'must be the portal member_id (32 hex characters)')
+      .optional()
+      .meta({
+        description:
+          "The portal's member_id. Required with the operator's API_TOKEN; with a portal API key it may be omitted " +
+          '(the key names its portal), and when given it must be that portal (else 403 PORTAL_MISMATCH).',
+      }),
+    ownerTypeId: b24Id('CRM entity type').meta({ description: 'CRM entity type id (2: deal)', example: 2 }),
+    ownerId: b24Id('CRM item').meta({ description: 'CRM item id', example: 15 }),
     title: z.string().trim().min(1).max(255),
     description: z.string().max(5_000).optional(),
-    responsibleId: b24Id('user').optional(),
+    responsibleId: b24Id('user').optional().meta({ description: 'The approver (a Bitrix24 user id)' }),
     requester: z.object({ id: b24Id('user'), name: z.string().max(255).optional() }).optional(),
     deadline: z.iso.datetime({ offset: true }).optional(),
-    idempotencyKey: z.string().min(1).max(255).optional(),
+    idempotencyKey: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .meta({ description: 'The same as the Idempotency-Key header (the header wins)' }),
   })
   .strict();
 
-export type CreateApprovalInput = z.infer<typeof createApprovalSchema>;
+/** What the service creates from: the body with the caller's portal resolved, and the portal key that asked. */
+export type CreateApprovalInput = z.infer<typeof createApprovalSchema> & {
+  memberId: string;
+  /** Null: the operator's API_TOKEN. */
+  apiKeyId?: string | null;
+};
 
 export const approvalIdSchema = z.object({ id: z.uuid('must be an approval id') });

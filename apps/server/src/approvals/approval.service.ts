@@ -46,7 +46,8 @@ export type CreateOutcome = 'created' | 'existing' | 'creating';
 
 export interface ApprovalService {
   create(input: CreateApprovalInput): Promise<{ approval: Approval; outcome: CreateOutcome }>;
-  get(id: string): Promise<ApprovalDetails>;
+  /** `scope.portalId`: only an approval of that portal (a portal key's read); another one is NOT_FOUND. */
+  get(id: string, scope?: { portalId?: string }): Promise<ApprovalDetails>;
 }
 
 export interface ApprovalServiceOptions {
@@ -119,6 +120,7 @@ export function createApprovalService(
       requesterName: input.requester?.name ?? null,
       deadline: input.deadline ? new Date(input.deadline) : null,
       idempotencyKey: input.idempotencyKey ?? null,
+      apiKeyId: input.apiKeyId ?? null,
       addClaimId: claimId,
       addClaimUntil: claimUntil(),
     };
@@ -219,9 +221,9 @@ export function createApprovalService(
       return { approval, outcome };
     },
 
-    async get(id) {
-      const a = await db.approval.findUnique({
-        where: { id },
+    async get(id, scope = {}) {
+      const a = await db.approval.findFirst({
+        where: { id, ...(scope.portalId ? { portalId: scope.portalId } : {}) },
         include: { portal: { select: { memberId: true } } },
       });
       if (!a) throw new AppError('NOT_FOUND', 'no such approval');

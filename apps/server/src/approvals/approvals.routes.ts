@@ -1,14 +1,15 @@
-import express, { Router } from 'express';
-import { bearerAuth } from '../http/bearer-auth.js';
+import express, { type RequestHandler, Router } from 'express';
+import { callerOf } from '../http/integration-auth.js';
 import { parseOrThrow } from '../http/validation.js';
 import { approvalIdSchema, createApprovalSchema } from './approval.schemas.js';
+import { createInputFor, readScopeOf } from './approval-scope.js';
 import type { ApprovalService } from './approval.service.js';
 
-/** The integrations API: create an approval on a CRM item, read its state. */
-export function approvalRoutes(deps: { approvals: ApprovalService; apiToken: string }): Router {
+/** The integrations API: create an approval on a CRM item, read its state. `auth` proves the caller. */
+export function approvalRoutes(deps: { approvals: ApprovalService; auth: RequestHandler }): Router {
   const r = Router();
   const json = express.json({ limit: '32kb', strict: true });
-  r.use('/api/v1', bearerAuth(deps.apiToken));
+  r.use('/api/v1', deps.auth);
 
   r.post('/api/v1/approvals', json, async (req, res) => {
     const key = req.get('idempotency-key');
@@ -17,7 +18,7 @@ export function approvalRoutes(deps: { approvals: ApprovalService; apiToken: str
       { ...(isObject(req.body) ? req.body : {}), ...(key ? { idempotencyKey: key } : {}) },
       'approval',
     );
-    const { approval, outcome } = await deps.approvals.create(body);
+    const { approval, outcome } = await deps.approvals.create(createInputFor(callerOf(res), body));
     if (outcome === 'creating') {
       // Another request with this key is still adding the activity: poll the approval, or retry the key.
       res.status(202).location(`/api/v1/approvals/${approval.id}`);
@@ -29,7 +30,7 @@ export function approvalRoutes(deps: { approvals: ApprovalService; apiToken: str
 
   r.get('/api/v1/approvals/:id', async (req, res) => {
     const { id } = parseOrThrow(approvalIdSchema, req.params, 'approval id');
-    res.json(await deps.approvals.get(id));
+    res.json(await deps.approvals.get(id, readScopeOf(callerOf(res))));
   });
   return r;
 }

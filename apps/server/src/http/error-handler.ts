@@ -10,8 +10,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (status >= 500) logger.error({ err: e, path: req.path }, 'request failed');
     else logger.debug({ code: (e as AppError).code, path: req.path }, 'request rejected');
     if (res.headersSent) return;
+    const code = (e as AppError).code;
+    // The portal's bucket and our per-key limit both say when to come back.
     const retryAfterMs =
-      (e as AppError).code === 'RATE_LIMITED'
+      code === 'RATE_LIMITED' || code === 'API_RATE_LIMITED'
         ? Number((e as AppError & { details?: { retryAfterMs?: number } }).details?.retryAfterMs)
         : NaN;
     if (Number.isFinite(retryAfterMs)) res.set('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));

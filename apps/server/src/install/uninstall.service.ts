@@ -1,11 +1,12 @@
 import type { Logger } from '@b24app/core';
-import type { Db, TimelineEventsRepository } from '@b24app/db';
+import type { ApiKeysRepository, Db, TimelineEventsRepository } from '@b24app/db';
 import type { PrismaTokenStore } from '@b24app/bitrix24';
 import { verifyApplicationToken } from '../b24/verify-application-token.js';
 
 export interface UninstallServiceDeps {
   db: Db;
   clicks: Pick<TimelineEventsRepository, 'purgePortal'>;
+  apiKeys: Pick<ApiKeysRepository, 'purgePortal' | 'revokeAllOfPortal'>;
   /** The one writer of the token columns. */
   tokens: PrismaTokenStore;
   forgetClient: (memberId: string) => void;
@@ -39,6 +40,7 @@ export function createUninstallService(deps: UninstallServiceDeps) {
                 await tx.approval.deleteMany({ where: { portalId } });
                 await deps.clicks.purgePortal(tx, portalId);
                 await tx.portalSettings.deleteMany({ where: { portalId } });
+                await deps.apiKeys.purgePortal(tx, portalId);
               },
             }
           : {}),
@@ -50,6 +52,8 @@ export function createUninstallService(deps: UninstallServiceDeps) {
         );
         return { ignored: 'older_than_install' };
       }
+      // The administrator removed the app: its portal's API keys stop, and a reinstall does not bring them back.
+      if (!input.clean) await deps.apiKeys.revokeAllOfPortal(outcome.portalId);
       deps.forgetClient(input.memberId);
       deps.logger.info({ memberId: input.memberId, clean: input.clean }, 'portal uninstalled');
       return {};

@@ -1,0 +1,59 @@
+/**
+ * What the integrations API answers, as zod schemas: the OpenAPI document is generated from them, and the
+ * end-to-end tests check real answers against them.
+ */
+import { type ErrorCode, ERROR_HTTP_STATUS } from '@b24app/core';
+import { CLICK_OUTCOMES, type ClickOutcome } from '@b24app/db';
+import { z } from 'zod';
+
+const id = z.uuid().meta({ description: 'The approval id' });
+const activityId = z.number().int().positive().meta({ description: 'The CRM activity id on the portal' });
+const time = z.iso.datetime();
+
+export const approvalCreatedSchema = z.object({ id, activityId });
+
+export const approvalCreatingSchema = z.object({
+  id,
+  activityId: activityId.nullable().meta({ description: 'null until the activity exists' }),
+  state: z.literal('creating'),
+});
+
+export const approvalDetailsSchema = z.object({
+  id,
+  memberId: z.string(),
+  ownerTypeId: z.number().int(),
+  ownerId: z.number().int(),
+  activityId: activityId.nullable(),
+  title: z.string(),
+  state: z.enum(['pending', 'approved', 'rejected']),
+  decidedBy: z.object({ id: z.number().int(), name: z.string().nullable() }).nullable(),
+  decidedAt: time.nullable(),
+  lastError: z.string().nullable(),
+  createdAt: time,
+  clicks: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        actionId: z.string(),
+        userId: z.number().int(),
+        state: z.enum(['received', 'enqueued', 'processing', 'done', 'failed']),
+        outcome: z.enum(Object.keys(CLICK_OUTCOMES) as [ClickOutcome, ...ClickOutcome[]]).nullable(),
+        receivedAt: time,
+        enqueuedAt: time.nullable(),
+        processingStartedAt: time.nullable(),
+        updatedActivityAt: time.nullable(),
+        finishedAt: time.nullable(),
+      }),
+    )
+    .meta({ description: 'Each click on the card: its path with timestamps, and how it ended' }),
+});
+
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z
+      .enum(Object.keys(ERROR_HTTP_STATUS) as [ErrorCode, ...ErrorCode[]])
+      .meta({ description: 'Stable; never changes meaning' }),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
