@@ -5,6 +5,7 @@ import { queueBoardRoutes } from './admin/queue-board.routes.js';
 import type { Registry } from 'prom-client';
 import { appApiRoutes } from './app-page/app-api.routes.js';
 import { appPageRoutes } from './app-page/app-page.routes.js';
+import { placementPageRoutes } from './app-page/placement-page.routes.js';
 import type { AppPageDeps } from './app-page/app-page.wiring.js';
 import type { ApprovalService } from './approvals/approval.service.js';
 import { approvalRoutes } from './approvals/approvals.routes.js';
@@ -62,6 +63,7 @@ export function createApp(deps: ServerDeps): Express {
     }),
   );
   app.use(appPageRoutes({ ...deps.appPage, logger: deps.logger }));
+  app.use(placementPageRoutes({ ...deps.appPage, logger: deps.logger }));
   app.use(appApiRoutes({ db: deps.appPage.db, sessions: deps.appPage.sessions, api: deps.appPage.api }));
   app.use(approvalRoutes({ approvals: deps.approvals, apiToken: deps.config.API_TOKEN }));
   if (deps.queues?.length) app.use(queueBoardRoutes({ queues: deps.queues, apiToken: deps.config.API_TOKEN }));

@@ -18,6 +18,7 @@ import { createFailedCheckLimiter } from './b24/failed-check-limiter.js';
 import { createHostPolicy } from './b24/host-policy.js';
 import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
+import { reconcilePlacementBindings } from './install/placement-bindings.js';
 import { createInstallService } from './install/install.service.js';
 import { createAppInfoFetcher } from './install/oauth-app-info.js';
 import { createPortalAdminCheck } from './install/portal-admin-check.js';
@@ -88,12 +89,22 @@ export function buildServerDeps(opts: {
     checkPortalAdmin: createPortalAdminCheck(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
     clientId: config.B24_CLIENT_ID,
     bindEvents: async (memberId) => {
-      await reconcileEventBindings(await clients.get(memberId), handlerUrl, logger);
+      const client = await clients.get(memberId);
+      await reconcileEventBindings(client, handlerUrl, logger);
+      await reconcilePlacementBindings(client, config.APP_URL, logger);
     },
     forgetClient: forget,
     logger,
   });
 
+  const approvals = createApprovalService({
+    db,
+    clients,
+    logger,
+    waitMs: config.APPROVAL_CREATE_WAIT_MS,
+    // Longer than an add can last: 4 attempts (packages/bitrix24 DEFAULT_RETRY), each a slot wait and a request.
+    claimTtlMs: 4 * (5_000 + config.B24_REQUEST_TIMEOUT_MS) + 10_000,
+  });
   const appPage = buildAppPage({
     db,
     // The session's copy of the user token is sealed with the same key ring as the stored portal tokens.
@@ -105,6 +116,10 @@ export function buildServerDeps(opts: {
     clientId: config.B24_CLIENT_ID,
     requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
     clicks,
+    producer,
+    clickCipher: cipher,
+    approvals,
+    logger,
     pageDir: config.APP_PAGE_DIR,
     ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
   });
@@ -123,14 +138,7 @@ export function buildServerDeps(opts: {
     install,
     uninstall: createUninstallService({ db, clicks, tokens: store, forgetClient: forget, logger }),
     timeline,
-    approvals: createApprovalService({
-      db,
-      clients,
-      logger,
-      waitMs: config.APPROVAL_CREATE_WAIT_MS,
-      // Longer than an add can last: 4 attempts (packages/bitrix24 DEFAULT_RETRY), each a slot wait and a request.
-      claimTtlMs: 4 * (5_000 + config.B24_REQUEST_TIMEOUT_MS) + 10_000,
-    }),
+    approvals,
     queue,
     queues: [queue],
     clients,
