@@ -152,7 +152,7 @@ describe('Reject with a required comment', () => {
     const app = sliderApp(page);
     await app.getByTestId('decision-form').waitFor();
     await expect
-      .poll(() => control(app, 'decision-comment').evaluate((el) => el === document.activeElement))
+      .poll(() => control(app, 'decision-comment').evaluate((el) => el === el.ownerDocument.activeElement))
       .toBe(true);
 
     // Without a comment: refused, the message under the comment field, still pending.

@@ -159,12 +159,13 @@ describe('the placement handler: who may open it', () => {
     // An unknown portal.
     expect((await open({ memberId: 'a'.repeat(32), authId: theirs.access_token })).status).toBe(409);
 
-    for (const bad of [
+    const bads: Partial<Parameters<typeof openAppPage>[1]>[] = [
       { placement: 'DEFAULT' },
       { placement: 'CRM_DEAL_DETAIL_TAB' },
       { placementOptions: {} },
       { placementOptions: { ID: 'x' } },
-    ]) {
+    ];
+    for (const bad of bads) {
       const page = await open(bad);
       expect(page.status).toBe(400);
       expect(page.boot).toBeNull();
