@@ -15,10 +15,14 @@ declare module 'vue' {
     B24App: typeof import('./node_modules/@bitrix24/b24ui-nuxt/dist/runtime/components/App.vue')['default']
     B24Badge: typeof import('./node_modules/@bitrix24/b24ui-nuxt/dist/runtime/components/Badge.vue')['default']
     B24Button: typeof import('./node_modules/@bitrix24/b24ui-nuxt/dist/runtime/components/Button.vue')['default']
+    B24CheckboxGroup: typeof import('./node_modules/@bitrix24/b24ui-nuxt/dist/runtime/components/CheckboxGroup.vue')['default']
     B24FormField: typeof import('./node_modules/@bitrix24/b24ui-nuxt/dist/runtime/components/FormField.vue')['default']
     B24Input: typeof import('./node_modules/@bitrix24/b24ui-nuxt/dist/runtime/components/Input.vue')['default']
     B24Modal: typeof import('./node_modules/@bitrix24/b24ui-nuxt/dist/runtime/components/Modal.vue')['default']
     B24Select: typeof import('./node_modules/@bitrix24/b24ui-nuxt/dist/runtime/components/Select.vue')['default']
+    B24SelectMenu: typeof import('./node_modules/@bitrix24/b24ui-nuxt/dist/runtime/components/SelectMenu.vue')['default']
+    B24Switch: typeof import('./node_modules/@bitrix24/b24ui-nuxt/dist/runtime/components/Switch.vue')['default']
     B24Tabs: typeof import('./node_modules/@bitrix24/b24ui-nuxt/dist/runtime/components/Tabs.vue')['default']
+    B24Textarea: typeof import('./node_modules/@bitrix24/b24ui-nuxt/dist/runtime/components/Textarea.vue')['default']
   }
 }

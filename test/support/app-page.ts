@@ -11,6 +11,9 @@ export async function openAppPage(
     authId?: string;
     lang?: string;
     placementOptions?: Record<string, string>;
+    /** a placement's handler instead of the app page (default /b24/app with DEFAULT) */
+    path?: string;
+    placement?: string;
   },
 ): Promise<{ status: number; html: string; boot: BootData | null; accessToken: string }> {
   const tokens = o.authId
@@ -18,7 +21,7 @@ export async function openAppPage(
     : await stack.emu.issueTokens(o.memberId, stack.clientId, o.userId);
   const accessToken = tokens.access_token;
   const query = new URLSearchParams({ DOMAIN: o.domain, PROTOCOL: '0', LANG: o.lang ?? 'en', APP_SID: 'test' });
-  const res = await fetch(`${stack.serverUrl}/b24/app?${query}`, {
+  const res = await fetch(`${stack.serverUrl}${o.path ?? '/b24/app'}?${query}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
@@ -27,7 +30,7 @@ export async function openAppPage(
       REFRESH_ID: tokens.refresh_token,
       member_id: o.memberId,
       status: 'L',
-      PLACEMENT: 'DEFAULT',
+      PLACEMENT: o.placement ?? 'DEFAULT',
       PLACEMENT_OPTIONS: JSON.stringify(o.placementOptions ?? {}),
     }).toString(),
   });

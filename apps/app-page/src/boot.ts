@@ -6,7 +6,11 @@ export interface Boot {
   portal: { domain: string; memberId: string };
   lang: 'en' | 'ru';
   placement: string;
-  view: { name: 'home' } | { name: 'about' } | { name: 'details'; approvalId?: string; activityId?: number };
+  view:
+    | { name: 'home' }
+    | { name: 'about' }
+    | { name: 'details'; approvalId?: string; activityId?: number; decide?: 'reject' }
+    | { name: 'request'; ownerTypeId: number; ownerId: number };
 }
 
 export function readBoot(): Boot | null {

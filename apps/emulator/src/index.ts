@@ -15,6 +15,7 @@ export type { OAuthStats } from './state/emulator-state.js';
 export type {
   AppRecord,
   CallLogEntry,
+  CrmType,
   DeliveryLogEntry,
   EmulatorSettings,
   FailureKind,

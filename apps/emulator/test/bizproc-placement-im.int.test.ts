@@ -192,9 +192,19 @@ describe('placement.*', () => {
         TITLE: 'Request approval',
       };
       expect((await rest(p.clientEndpoint, 'placement.bind', bind, p.token)).body.result).toBe(true);
-      expect((await rest(p.clientEndpoint, 'placement.bind', bind, p.token)).body.error).toBe(
-        'ERROR_PLACEMENT_HANDLER_ALREADY_BINDED',
-      );
+      // The placement table's own refusal, as Api\Placement::bind reports it.
+      expect(await rest(p.clientEndpoint, 'placement.bind', bind, p.token)).toMatchObject({
+        status: 400,
+        body: { error: 'ERROR_CORE', error_description: 'Unable to set placement handler: Handler already binded' },
+      });
+      expect(
+        (await rest(p.clientEndpoint, 'placement.bind', { ...bind, PLACEMENT: 'DEFAULT' }, p.token)).body,
+      ).toMatchObject({ error: 'ERROR_ARGUMENT', error_description: 'Wrong value', argument: 'PLACEMENT' });
+      // checkCallback: the handler lives on the app's host
+      expect(
+        (await rest(p.clientEndpoint, 'placement.bind', { ...bind, HANDLER: 'http://elsewhere.example/x' }, p.token))
+          .body.error,
+      ).toBe('ERROR_WRONG_HANDLER_URL');
       await rest(p.clientEndpoint, 'placement.bind', { ...bind, PLACEMENT: 'CRM_LEAD_DETAIL_ACTIVITY' }, p.token);
       await rest(p.clientEndpoint, 'placement.bind', { ...bind, HANDLER: `${other.url}/x` }, p.token);
       expect((await rest(p.clientEndpoint, 'placement.bind', { ...bind, PLACEMENT: 'NOPE' }, p.token)).body.error).toBe(
@@ -212,11 +222,14 @@ describe('placement.*', () => {
         'CRM_LEAD_DETAIL_ACTIVITY',
         'CRM_DEAL_DETAIL_ACTIVITY',
       ]);
+      expect(listed[0]).toMatchObject({ placement: 'CRM_DEAL_DETAIL_ACTIVITY', userId: 0, title: 'Request approval' });
       const user = await env.emu.client.createUser(p.memberId, { name: 'Olga Operator' });
       const ut = await env.emu.client.issueTokens(p.memberId, p.clientId, user.id);
       expect(
         (await rest(p.clientEndpoint, 'placement.unbind', { PLACEMENT: bind.PLACEMENT }, ut.access_token)).status,
       ).toBe(403);
+      // placement.get is for administrators too (bitrix24_config)
+      expect((await rest(p.clientEndpoint, 'placement.get', {}, ut.access_token)).status).toBe(403);
       // without HANDLER every handler of that placement goes
       expect(
         (await rest(p.clientEndpoint, 'placement.unbind', { PLACEMENT: bind.PLACEMENT }, p.token)).body.result,
@@ -231,6 +244,18 @@ describe('placement.*', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('CRM placements come with the crm scope: an app without it cannot bind them', async () => {
+    const p = await portalWithApp(env.emu, env.receiver, { scope: 'placement,user_brief' });
+    const bind = { PLACEMENT: 'CRM_DEAL_DETAIL_ACTIVITY', HANDLER: `${env.receiver.url}/request` };
+    expect((await rest(p.clientEndpoint, 'placement.bind', bind, p.token)).body).toMatchObject({
+      error: 'ERROR_PLACEMENT_NOT_FOUND',
+      error_description: 'Placement not found',
+    });
+    expect(
+      (await rest(p.clientEndpoint, 'placement.bind', { ...bind, PLACEMENT: 'LEFT_MENU' }, p.token)).body.result,
+    ).toBe(true);
   });
 });
 

@@ -7,6 +7,7 @@ import type { ApiKeyRateLimiter } from './api-keys/api-key-rate-limiter.js';
 import type { Registry } from 'prom-client';
 import { appApiRoutes } from './app-page/app-api.routes.js';
 import { appPageRoutes } from './app-page/app-page.routes.js';
+import { placementPageRoutes } from './app-page/placement-page.routes.js';
 import type { AppPageDeps } from './app-page/app-page.wiring.js';
 import type { ApprovalService } from './approvals/approval.service.js';
 import { approvalRoutes } from './approvals/approvals.routes.js';
@@ -69,6 +70,7 @@ export function createApp(deps: ServerDeps): Express {
     }),
   );
   app.use(appPageRoutes({ ...deps.appPage, logger: deps.logger }));
+  app.use(placementPageRoutes({ ...deps.appPage, logger: deps.logger }));
   app.use(
     appApiRoutes({
       db: deps.appPage.db,

@@ -19,6 +19,7 @@ import { createFailedCheckLimiter } from './b24/failed-check-limiter.js';
 import { createHostPolicy } from './b24/host-policy.js';
 import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
+import { reconcilePlacementBindings } from './install/placement-bindings.js';
 import { createInstallService } from './install/install.service.js';
 import { createAppInfoFetcher } from './install/oauth-app-info.js';
 import { createPortalAdminCheck } from './install/portal-admin-check.js';
@@ -91,12 +92,22 @@ export function buildServerDeps(opts: {
     checkPortalAdmin: createPortalAdminCheck(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
     clientId: config.B24_CLIENT_ID,
     bindEvents: async (memberId) => {
-      await reconcileEventBindings(await clients.get(memberId), handlerUrl, logger);
+      const client = await clients.get(memberId);
+      await reconcileEventBindings(client, handlerUrl, logger);
+      await reconcilePlacementBindings(client, config.APP_URL, logger);
     },
     forgetClient: forget,
     logger,
   });
 
+  const approvals = createApprovalService({
+    db,
+    clients,
+    logger,
+    waitMs: config.APPROVAL_CREATE_WAIT_MS,
+    // Longer than an add can last: 4 attempts (packages/bitrix24 DEFAULT_RETRY), each a slot wait and a request.
+    claimTtlMs: 4 * (5_000 + config.B24_REQUEST_TIMEOUT_MS) + 10_000,
+  });
   const appPage = buildAppPage({
     db,
     // The session's copy of the user token is sealed with the same key ring as the stored portal tokens.
@@ -109,6 +120,10 @@ export function buildServerDeps(opts: {
     requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
     clicks,
     apiKeys,
+    producer,
+    clickCipher: cipher,
+    approvals,
+    logger,
     pageDir: config.APP_PAGE_DIR,
     ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
   });
@@ -127,14 +142,7 @@ export function buildServerDeps(opts: {
     install,
     uninstall: createUninstallService({ db, clicks, apiKeys, tokens: store, forgetClient: forget, logger }),
     timeline,
-    approvals: createApprovalService({
-      db,
-      clients,
-      logger,
-      waitMs: config.APPROVAL_CREATE_WAIT_MS,
-      // Longer than an add can last: 4 attempts (packages/bitrix24 DEFAULT_RETRY), each a slot wait and a request.
-      claimTtlMs: 4 * (5_000 + config.B24_REQUEST_TIMEOUT_MS) + 10_000,
-    }),
+    approvals,
     apiKeys,
     apiKeyLimiter: createApiKeyRateLimiter(redis, {
       perSecond: config.API_KEY_RATE_PER_S,

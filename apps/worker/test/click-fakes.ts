@@ -17,6 +17,8 @@ export const PORTAL: ClickPortal = {
   badgeCode: null,
   iconCode: null,
   logoCode: null,
+  pingOffsets: [0, 60],
+  rejectCommentRequired: false,
 };
 
 export function approval(over: Partial<Approval> = {}): Approval {
@@ -61,6 +63,7 @@ export function click(over: Partial<ClickRecord> = {}): ClickRecord {
     userId: 7,
     params: {},
     eventTs: null,
+    source: 'EVENT',
     state: 'ENQUEUED',
     attempts: 0,
     outcome: null,
@@ -120,6 +123,7 @@ export function fakeRepo(init: { clicks: ClickRecord[]; approvals: Approval[]; p
         decidedById: a.userId,
         decidedByName: a.userName,
         decidedAt: new Date(),
+        decisionComment: a.comment,
         lastError: null,
       });
       must(clicks.get(a.eventId)).outcome = 'applied';

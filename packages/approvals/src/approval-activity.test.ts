@@ -17,6 +17,7 @@ const row: ApprovalRow = {
   responsibleId: 12,
   requesterId: 7,
   requesterName: 'Anna Petrova',
+  decisionComment: null,
 };
 const approved: ApprovalRow = {
   ...row,
@@ -39,6 +40,8 @@ describe('approvalView', () => {
       decidedAt: null,
       error: null,
       lang: 'de',
+      comment: null,
+      rejectWithComment: false,
     });
     expect(approvalView(approved)).toMatchObject({
       state: 'approved',
@@ -73,6 +76,26 @@ describe('approvalActivityFields', () => {
     ).toEqual({ completed: false, deadline: '2025-02-01T07:00:00.000Z', badgeCode: 'b' });
   });
 
+  it('reminds the approver at the ping offsets while pending with a deadline; no reminders once decided', () => {
+    const deadline = '2025-02-01T07:00:00.000Z';
+    expect(approvalActivityFields({ state: 'pending', deadline }, { pingOffsets: [60, 0, 60] })).toEqual({
+      completed: false,
+      deadline,
+      pingOffsets: [60, 0],
+      badgeCode: '',
+    });
+    expect(approvalActivityFields({ state: 'failed', deadline }, { pingOffsets: [15] })).toMatchObject({
+      pingOffsets: [15],
+    });
+    expect(approvalActivityFields({ state: 'rejected', deadline }, { pingOffsets: [15] })).toMatchObject({
+      completed: true,
+      pingOffsets: [],
+    });
+    // Without a deadline there is nothing to be reminded of.
+    expect(approvalActivityFields({ state: 'pending' }, { pingOffsets: [15] })).not.toHaveProperty('pingOffsets');
+    expect(approvalActivityFields({ state: 'pending', deadline })).not.toHaveProperty('pingOffsets');
+  });
+
   it('assigns the responsible user when one is set', () => {
     expect(approvalActivityFields({ state: 'pending' }, { responsibleId: 12 })).toEqual({
       completed: false,
@@ -97,6 +120,24 @@ describe('approvalActivityPayload', () => {
       APPROVAL_ACTIONS.reject,
     ]);
     expect(payload.layout.footer?.buttons?.approve?.title).toBe('Согласовать');
+  });
+
+  it('a pending row of a portal that requires a reject comment: Reject opens the details, pings set', () => {
+    const payload = approvalActivityPayload(row, { rejectCommentRequired: true, pingOffsets: [0, 60] });
+    expect(payload.fields).toMatchObject({ responsibleId: 12, deadline: row.deadline?.toISOString() });
+    expect(payload.fields.pingOffsets).toEqual([0, 60]);
+    expect(payload.layout.footer?.buttons?.reject?.action).toMatchObject({
+      type: 'openRestApp',
+      actionParams: { approvalId: row.id, decide: 'reject' },
+    });
+    expect(validateLayout(payload.layout).ok).toBe(true);
+  });
+
+  it('a row rejected with a comment: the card shows it', () => {
+    const rejected = { ...approved, state: 'REJECTED' as const, decisionComment: 'Too expensive' };
+    const payload = approvalActivityPayload(rejected, { rejectCommentRequired: true });
+    expect(payload.fields).toMatchObject({ completed: true });
+    expect(JSON.stringify(payload.layout.body.blocks.comment)).toContain('Too expensive');
   });
 
   it('a decided row: completed, no badge, no buttons', () => {
@@ -130,6 +171,7 @@ describe('approvalActivityPayload', () => {
     responsibleId: fc.option(fc.integer({ min: 1, max: 2 ** 31 - 1 }), { nil: null }),
     requesterId: fc.option(fc.integer({ min: 1, max: 2 ** 31 - 1 }), { nil: null }),
     requesterName: fc.option(fc.string({ maxLength: 30 }), { nil: null }),
+    decisionComment: fc.option(fc.string({ maxLength: 200 }), { nil: null }),
   });
 
   it('whatever the row, the portal accepts its fields and layout, and they agree on the state', () => {
@@ -137,6 +179,8 @@ describe('approvalActivityPayload', () => {
       error: fc.option(fc.string({ maxLength: 100 }), { nil: null }),
       badgeCode: fc.option(fc.stringMatching(/^[a-zA-Z0-9_-]{1,20}$/), { nil: null }),
       lang: fc.constantFrom('en', 'de', 'ru', 'ja'),
+      rejectCommentRequired: fc.boolean(),
+      pingOffsets: fc.option(fc.array(fc.integer({ min: 0, max: 10_080 }), { maxLength: 5 }), { nil: null }),
     });
     fc.assert(
       fc.property(rowArb, optsArb, (r, opts) => {

@@ -9,6 +9,8 @@ import { type ApprovalRow, type ApprovalView, type ApprovalViewOptions, approval
 export type ApprovalFields = {
   completed: boolean;
   deadline?: string;
+  /** Minutes before the deadline at which Bitrix24 reminds the responsible user; [] once decided. */
+  pingOffsets?: number[];
   badgeCode: string;
   responsibleId?: number;
 };
@@ -24,17 +26,25 @@ export interface ActivityOptions extends ApprovalViewOptions {
   /** The portal's chosen card look (app page settings): the pending card's icon, and the logo. */
   iconCode?: string | null;
   logoCode?: string | null;
+  /** The portal's reminders before a deadline, in minutes (settings); none when absent. */
+  pingOffsets?: readonly number[] | null;
 }
 
-/** The fields that go with a state: a decided approval is completed and loses its pending badge. */
+/**
+ * The fields that go with a state: a decided approval is completed and loses its pending badge. With a deadline,
+ * the responsible user (the approver) is reminded natively by Bitrix24 at `pingOffsets` minutes before it while
+ * the approval waits; a decided one needs no more reminders (`[]`).
+ */
 export function approvalActivityFields(
   view: Pick<ApprovalView, 'state' | 'deadline'>,
-  opts: { badgeCode?: string | null; responsibleId?: number | null } = {},
+  opts: { badgeCode?: string | null; responsibleId?: number | null; pingOffsets?: readonly number[] | null } = {},
 ): ApprovalFields {
   const completed = view.state === 'approved' || view.state === 'rejected';
+  const pings = view.deadline && opts.pingOffsets ? (completed ? [] : [...new Set(opts.pingOffsets)]) : null;
   return {
     completed,
     ...(view.deadline ? { deadline: view.deadline } : {}),
+    ...(pings ? { pingOffsets: pings } : {}),
     badgeCode: completed ? '' : (opts.badgeCode ?? ''),
     ...(opts.responsibleId ? { responsibleId: opts.responsibleId } : {}),
   };
@@ -48,7 +58,11 @@ export function approvalActivityPayload(row: ApprovalRow, opts: ActivityOptions 
   if (opts.logoCode && layout.body)
     layout.body = { ...layout.body, logo: { ...layout.body.logo, code: opts.logoCode } };
   return {
-    fields: approvalActivityFields(view, { badgeCode: opts.badgeCode, responsibleId: row.responsibleId }),
+    fields: approvalActivityFields(view, {
+      badgeCode: opts.badgeCode,
+      responsibleId: row.responsibleId,
+      pingOffsets: opts.pingOffsets,
+    }),
     layout,
   };
 }

@@ -14,6 +14,7 @@ export const APPROVAL_LABELS = {
   approvedBy: { en: 'Approved by', de: 'Genehmigt von', ru: 'Согласовал' },
   rejectedBy: { en: 'Rejected by', de: 'Abgelehnt von', ru: 'Отклонил' },
   decidedAt: { en: 'Decided at', de: 'Entschieden am', ru: 'Дата решения' },
+  comment: { en: 'Comment', de: 'Kommentar', ru: 'Комментарий' },
   error: {
     en: 'The decision could not be applied',
     de: 'Die Entscheidung konnte nicht übernommen werden',

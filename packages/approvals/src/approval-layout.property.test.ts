@@ -10,7 +10,7 @@ import {
 } from '@b24app/layout';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { APPROVAL_ACTIONS, approvalLayout } from './approval-layout.js';
+import { APPROVAL_ACTIONS, approvalLayout, REJECT_WITH_COMMENT } from './approval-layout.js';
 import type { ApprovalView } from './approval-view.js';
 
 const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
@@ -28,6 +28,8 @@ const viewArb: fc.Arbitrary<ApprovalView> = fc.record(
     state: fc.constantFrom('pending', 'approved', 'rejected', 'failed'),
     decidedBy: fc.option(userArb, { nil: null }),
     decidedAt: fc.option(isoArb, { nil: null }),
+    comment: fc.option(fc.string({ maxLength: 300 }), { nil: null }),
+    rejectWithComment: fc.boolean(),
     error: fc.option(fc.string({ maxLength: 200 }), { nil: null }),
     lang: fc.constantFrom('en', 'de', 'ru', 'ja'),
   },
@@ -57,18 +59,44 @@ describe('approvalLayout', () => {
   it('offers approve and reject exactly while undecided or failed, each carrying the approval id', () => {
     fc.assert(
       fc.property(viewArb, (view) => {
-        const decisions = actionsIn(approvalLayout(view)).filter(
+        const built = approvalLayout(view);
+        const decisions = actionsIn(built).filter(
           (a) => a.type === 'restEvent' && (a.id === APPROVAL_ACTIONS.approve || a.id === APPROVAL_ACTIONS.reject),
+        );
+        const rejectForms = actionsIn(built.footer ?? {}).filter(
+          (a) => a.type === 'openRestApp' && a.actionParams?.decide === REJECT_WITH_COMMENT,
         );
         if (view.state === 'approved' || view.state === 'rejected') {
           expect(decisions).toEqual([]);
+          expect(rejectForms).toEqual([]);
         } else {
           const params: ActionParams = { approvalId: view.approvalId };
-          expect(decisions).toEqual([
-            { type: 'restEvent', id: 'approve', actionParams: params, animationType: 'loader' },
-            { type: 'restEvent', id: 'reject', actionParams: params, animationType: 'disable' },
-          ]);
+          const approve = { type: 'restEvent', id: 'approve', actionParams: params, animationType: 'loader' };
+          if (view.rejectWithComment) {
+            // A comment is required: Reject opens the details' reject form; no restEvent can reject.
+            expect(decisions).toEqual([approve]);
+            expect(rejectForms).toEqual([
+              expect.objectContaining({ actionParams: { ...params, decide: REJECT_WITH_COMMENT } }),
+            ]);
+          } else {
+            expect(decisions).toEqual([
+              approve,
+              { type: 'restEvent', id: 'reject', actionParams: params, animationType: 'disable' },
+            ]);
+            expect(rejectForms).toEqual([]);
+          }
         }
+      }),
+    );
+  });
+
+  it('shows the comment of a decided approval, and only of a decided one', () => {
+    fc.assert(
+      fc.property(viewArb, (view) => {
+        const block = approvalLayout(view).body.blocks.comment;
+        const decided = view.state === 'approved' || view.state === 'rejected';
+        if (decided && view.comment) expect(JSON.stringify(block)).toContain(JSON.stringify(view.comment));
+        else expect(block).toBeUndefined();
       }),
     );
   });

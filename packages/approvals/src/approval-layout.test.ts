@@ -65,6 +65,52 @@ describe('approvalLayout', () => {
     });
   });
 
+  it('a comment is required to reject: Reject opens the details slider on the reject form (openRestApp)', () => {
+    const layout = valid({ ...base, state: 'pending', rejectWithComment: true });
+    expect(layout.footer?.buttons?.reject).toEqual({
+      title: 'Reject',
+      type: 'secondary',
+      action: {
+        type: 'openRestApp',
+        actionParams: { approvalId: 'apr_42', decide: 'reject' },
+        sliderParams: { title: `Reject: ${base.title}` },
+      },
+    });
+    // Approve stays a click; the failed state offers the same reject form.
+    expect(layout.footer?.buttons?.approve?.action).toMatchObject({ type: 'restEvent', id: 'approve' });
+    const failed = valid({ ...base, state: 'failed', error: 'x', rejectWithComment: true });
+    expect(failed.footer?.buttons?.reject?.action.type).toBe('openRestApp');
+  });
+
+  it('rejected with a comment: the comment is shown under who decided', () => {
+    const layout = valid({
+      ...base,
+      state: 'rejected',
+      decidedBy: { id: 3, name: 'Boris' },
+      decidedAt: '2025-01-30T12:05:00Z',
+      comment: 'Margin too low.\nAsk for 10%.',
+      rejectWithComment: true,
+    });
+    expect(layout.footer).toBeUndefined();
+    expect(Object.keys(layout.body.blocks)).toEqual([
+      'requester',
+      'description',
+      'deadline',
+      'decidedBy',
+      'decidedAt',
+      'comment',
+      'details',
+    ]);
+    expect(layout.body.blocks.comment).toEqual({
+      type: 'withTitle',
+      properties: {
+        title: 'Comment',
+        block: { type: 'text', properties: { value: 'Margin too low.\nAsk for 10%.', multiline: true } },
+      },
+    });
+    expect(valid({ ...base, state: 'pending', comment: 'not yet' }).body.blocks.comment).toBeUndefined();
+  });
+
   it('rejected: a failure tag', () => {
     const layout = valid({ ...base, state: 'rejected', decidedBy: { id: 3 } });
     expect(layout.header.tags?.state).toEqual({ title: 'Rejected', type: 'failure' });

@@ -30,6 +30,12 @@ import type { ApprovalState, ApprovalUser, ApprovalView } from './approval-view.
 /** restEvent ids of the two decisions (`data[id]` in ONCRMTIMELINEITEMACTION). */
 export const APPROVAL_ACTIONS = { approve: 'approve', reject: 'reject' } as const;
 
+/**
+ * The `decide` actionParam of the openRestApp Reject (comment required): the details slider opens on the reject
+ * form. Bitrix24 passes it in PLACEMENT_OPTIONS with the card's entityTypeId, entityId and activityId.
+ */
+export const REJECT_WITH_COMMENT = 'reject';
+
 const LOOK: Record<ApprovalState, { icon: SystemIcon; tag: TagType }> = {
   pending: { icon: 'clock', tag: 'primary' },
   approved: { icon: 'circle-check', tag: 'success' },
@@ -66,14 +72,22 @@ export function approvalLayout(view: ApprovalView): Layout {
     if (view.decidedAt) {
       blocks.decidedAt = withTitle(t('decidedAt'), textBlock(formatDecisionTime(view.decidedAt)), { inline: true });
     }
+    if (view.comment) blocks.comment = withTitle(t('comment'), textBlock(view.comment, { multiline: true }));
   }
   if (view.state === 'failed') {
     blocks.error = withTitle(t('error'), textBlock(view.error || t('unknownError'), { bold: true, multiline: true }));
   }
   blocks.details = linkBlock(t('details'), details);
 
-  // Only an undecided (or failed-to-apply) approval offers the decision buttons.
+  // Only an undecided (or failed-to-apply) approval offers the decision buttons. With a comment required, Reject
+  // opens the details slider on its reject form (the decision is made there); otherwise it is a restEvent.
   const decidable = view.state === 'pending' || view.state === 'failed';
+  const reject: Action = view.rejectWithComment
+    ? openRestApp({
+        actionParams: { ...params, decide: REJECT_WITH_COMMENT },
+        sliderParams: { title: `${t('reject')}: ${view.title}`.slice(0, 255) },
+      })
+    : restEvent(APPROVAL_ACTIONS.reject, { actionParams: params, animationType: 'disable' });
   return layout({
     icon: LOOK[view.state].icon,
     header: header(view.title, { titleAction: details, tags: { state: tag(t(view.state), LOOK[view.state].tag) } }),
@@ -86,11 +100,7 @@ export function approvalLayout(view: ApprovalView): Layout {
               'primary',
               restEvent(APPROVAL_ACTIONS.approve, { actionParams: params, animationType: 'loader' }),
             ),
-            reject: button(
-              t('reject'),
-              'secondary',
-              restEvent(APPROVAL_ACTIONS.reject, { actionParams: params, animationType: 'disable' }),
-            ),
+            reject: button(t('reject'), 'secondary', reject),
           },
         })
       : undefined,

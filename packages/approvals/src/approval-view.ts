@@ -20,6 +20,13 @@ export interface ApprovalView {
   decidedBy?: ApprovalUser | null;
   /** ISO 8601. */
   decidedAt?: string | null;
+  /** The decider's comment (a reject's reason, an approve's note). */
+  comment?: string | null;
+  /**
+   * The portal requires a comment to reject: Reject opens the details slider (openRestApp) with a comment field
+   * instead of sending a restEvent.
+   */
+  rejectWithComment?: boolean;
   /** For 'failed': the user-visible reason the decision could not be applied. */
   error?: string | null;
   /** Portal language of the texts; default 'en'. */
@@ -37,6 +44,7 @@ export type ApprovalRow = Pick<
   | 'decidedById'
   | 'decidedByName'
   | 'decidedAt'
+  | 'decisionComment'
   | 'responsibleId'
   | 'requesterId'
   | 'requesterName'
@@ -46,6 +54,8 @@ export interface ApprovalViewOptions {
   lang?: string;
   /** A decision that could not be applied: a pending approval is then shown as 'failed'. */
   error?: string | null;
+  /** The portal's "a comment is required to reject" setting. */
+  rejectCommentRequired?: boolean;
 }
 
 export function approvalView(row: ApprovalRow, opts: ApprovalViewOptions = {}): ApprovalView {
@@ -60,6 +70,8 @@ export function approvalView(row: ApprovalRow, opts: ApprovalViewOptions = {}): 
     state: opts.error && !decided ? 'failed' : stateOf(row.state),
     decidedBy: row.decidedById ? userOf(row.decidedById, row.decidedByName) : null,
     decidedAt: row.decidedAt?.toISOString() ?? null,
+    comment: row.decisionComment ?? null,
+    rejectWithComment: opts.rejectCommentRequired === true,
     error: opts.error ?? null,
     lang: opts.lang ?? 'en',
   };

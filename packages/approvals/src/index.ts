@@ -3,7 +3,7 @@
 
 export type { ApprovalRow, ApprovalState, ApprovalUser, ApprovalView, ApprovalViewOptions } from './approval-view.js';
 export { approvalView } from './approval-view.js';
-export { APPROVAL_ACTIONS, approvalLayout, formatDecisionTime } from './approval-layout.js';
+export { APPROVAL_ACTIONS, approvalLayout, formatDecisionTime, REJECT_WITH_COMMENT } from './approval-layout.js';
 export { APPROVAL_LABELS, type ApprovalLabel } from './approval-labels.js';
 export {
   type ActivityOptions,

@@ -22,6 +22,8 @@ export const CLICK_OUTCOMES = {
   not_approver: 'DONE',
   /** Bitrix24 did not accept the delivery's user token (expired, forged): nobody decided; the card shows a note. */
   user_unproven: 'DONE',
+  /** A reject without the comment the portal's settings require: it stays pending; the card says so. */
+  comment_required: 'DONE',
   /** An action id we do not handle: the card was re-sent unchanged. */
   unknown_action: 'DONE',
   /** Not one of our approvals: its own layout was re-sent so the lock clears. */

@@ -21,6 +21,9 @@ const SCALAR_SQL: Record<string, string> = {
   Float: 'double precision',
 };
 
+/** Scalar lists (`Int[]`) as information_schema names them: data_type ARRAY, udt_name `_<element>`. */
+const SCALAR_LIST_SQL: Record<string, string> = { Int: '_int4', String: '_text', BigInt: '_int8' };
+
 /** A deliberately small parser: enough for the constructs this repo's schema uses. */
 export function parsePrismaSchema(src: string): { models: SchemaModel[]; enums: Map<string, string[]> } {
   const blocks = [...src.matchAll(/^(model|enum)\s+(\w+)\s*\{([\s\S]*?)^\}/gm)];
@@ -56,10 +59,16 @@ export function parsePrismaSchema(src: string): { models: SchemaModel[]; enums: 
       const m = /^(\w+)\s+(\w+)(\[\])?(\?)?(.*)$/.exec(line);
       if (!m) continue;
       const [, field, type, list, optional, attrs] = m;
-      if (modelNames.has(type!) || list) continue; // relation fields have no column
+      if (modelNames.has(type!)) continue; // relation fields have no column
       const column = /@map\("([^"]+)"\)/.exec(attrs!)?.[1] ?? field!;
       colOf.set(field!, column);
-      const sqlType = enums.has(type!) ? type! : /@db\.Uuid/.test(attrs!) ? 'uuid' : SCALAR_SQL[type!];
+      const sqlType = list
+        ? SCALAR_LIST_SQL[type!]
+        : enums.has(type!)
+          ? type!
+          : /@db\.Uuid/.test(attrs!)
+            ? 'uuid'
+            : SCALAR_SQL[type!];
       if (!sqlType) throw new Error(`schema-drift: unsupported type ${type} on ${name}.${field}`);
       columns.push({ name: column, type: sqlType, nullable: Boolean(optional) });
       if (/@unique\b/.test(attrs!)) uniques.push([column]);
@@ -90,7 +99,7 @@ export async function findSchemaDrift(client: pg.Client | pg.Pool, schemaSrc: st
   for (const r of cols.rows) {
     const t = dbTables.get(r.table_name) ?? new Map();
     t.set(r.column_name, {
-      type: r.data_type === 'USER-DEFINED' ? r.udt_name : r.data_type,
+      type: r.data_type === 'USER-DEFINED' || r.data_type === 'ARRAY' ? r.udt_name : r.data_type,
       nullable: r.is_nullable === 'YES',
     });
     dbTables.set(r.table_name, t);

@@ -55,6 +55,54 @@ describe('timeline_events lifecycle (the one writer)', () => {
     expect(await row(c.id)).toMatchObject({ state: 'PROCESSING', attempts: 1, enqueuedAt: at });
   });
 
+  it('a decision from the app page is recorded with its source; applyDecision keeps its comment, once', async () => {
+    const approval = await db.approval.create({
+      data: { portalId, ownerTypeId: 2, ownerId: 1, title: 'With a comment' },
+    });
+    const c = input({
+      source: 'APP_PAGE',
+      actionId: 'reject',
+      params: { approvalId: approval.id, comment: 'No budget' },
+    });
+    await clicks.record(c);
+    expect((await clicks.loadClick(c.id))?.event).toMatchObject({
+      source: 'APP_PAGE',
+      params: { comment: 'No budget' },
+    });
+    expect((await clicks.loadClick(c.id))?.portal).toMatchObject({
+      pingOffsets: [0, 60],
+      rejectCommentRequired: false,
+    });
+    const decided = await clicks.applyDecision({
+      approvalId: approval.id,
+      eventId: c.id,
+      state: 'REJECTED',
+      userId: 7,
+      userName: 'Ann',
+      comment: 'No budget',
+    });
+    expect(decided).toMatchObject({ state: 'REJECTED', decidedById: 7, decisionComment: 'No budget' });
+    expect((await row(c.id)).outcome).toBe('applied');
+    // A second decision changes nothing, its comment included.
+    const other = input();
+    await clicks.record(other);
+    expect(
+      await clicks.applyDecision({
+        approvalId: approval.id,
+        eventId: other.id,
+        state: 'APPROVED',
+        userId: 8,
+        userName: null,
+        comment: 'late',
+      }),
+    ).toBeNull();
+    expect(await db.approval.findUniqueOrThrow({ where: { id: approval.id } })).toMatchObject({
+      state: 'REJECTED',
+      decisionComment: 'No budget',
+    });
+    expect((await row(other.id)).source).toBe('EVENT');
+  });
+
   it('a rate-limited pass gives its attempt back; finish DONE clears the user token, FAILED keeps it', async () => {
     const done = input();
     await clicks.record(done);

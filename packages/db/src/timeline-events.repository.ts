@@ -7,7 +7,7 @@
  * bench/click-latency.bench.ts). The two transitions that belong to an install's or uninstall's transaction
  * take that transaction's client.
  */
-import type { Approval, Prisma } from './generated/prisma/client.js';
+import type { Approval, ClickSource, Prisma } from './generated/prisma/client.js';
 import { type Db, rawPool } from './client.js';
 import { type ClickOutcome, type ClickRecord, finalStateOf } from './click-lifecycle.js';
 
@@ -24,6 +24,8 @@ export interface RecordClickInput {
   eventTs: number | null;
   /** The delivery's user auth, sealed by the token cipher (the worker proves the clicking user with it). */
   userAuth: { keyId: string; data: string } | null;
+  /** EVENT (default): a restEvent delivery; APP_PAGE: a decision on the app page, sealed with its session's user token. */
+  source?: ClickSource;
 }
 
 /** The portal facts a click needs, read with the click. */
@@ -40,6 +42,10 @@ export interface ClickPortal {
   /** The card's timeline icon and logo from the portal's settings (null: the app's defaults). */
   iconCode: string | null;
   logoCode: string | null;
+  /** Minutes before a deadline at which Bitrix24 reminds the approver (the card's pingOffsets). */
+  pingOffsets: number[];
+  /** A reject needs a comment: the card's Reject opens the details; a restEvent reject decides nothing. */
+  rejectCommentRequired: boolean;
 }
 
 export interface StaleClick {
@@ -76,13 +82,17 @@ export interface TimelineEventsRepository {
   yieldToRateLimit(eventId: string, note: string): Promise<void>;
   /** Why the latest attempt did not finish (the click stays where it is). */
   note(eventId: string, error: string): Promise<void>;
-  /** Decides a PENDING approval and marks the click `applied` in one statement; null when it was already decided. */
+  /**
+   * Decides a PENDING approval, with the decider's comment (null: none), and marks the click `applied` in one
+   * statement; null when it was already decided.
+   */
   applyDecision(a: {
     approvalId: string;
     eventId: string;
     state: 'APPROVED' | 'REJECTED';
     userId: number;
     userName: string | null;
+    comment: string | null;
   }): Promise<Approval | null>;
   /** The outcome recorded so far (an `applied` mark survives a failed update). */
   outcomeOf(eventId: string): Promise<ClickOutcome | null>;
@@ -113,8 +123,8 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
       const inserted = await pool.query(
         `INSERT INTO timeline_events
            (id, portal_id, dedupe_key, activity_id, action_id, entity_type_id, entity_id, user_id, params, event_ts,
-            user_auth_enc, user_auth_key_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            user_auth_enc, user_auth_key_id, source)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::"ClickSource")
          ON CONFLICT (dedupe_key) DO NOTHING`,
         [
           c.id,
@@ -129,6 +139,7 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
           c.eventTs,
           c.userAuth?.data ?? null,
           c.userAuth?.keyId ?? null,
+          c.source ?? 'EVENT',
         ],
       );
       if (inserted.rowCount !== 0) return { eventId: c.id, duplicate: false };
@@ -206,7 +217,9 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
         `SELECT e.*, p.member_id AS p_member_id, p.client_endpoint AS p_client_endpoint,
                 p.server_endpoint AS p_server_endpoint, p.status::text AS p_status,
                 COALESCE(s.language, 'en') AS s_language, s.badge_code AS s_badge_code,
-                s.icon_code AS s_icon_code, s.logo_code AS s_logo_code
+                s.icon_code AS s_icon_code, s.logo_code AS s_logo_code,
+                COALESCE(s.ping_offsets, ARRAY[0, 60]) AS s_ping_offsets,
+                COALESCE(s.reject_comment_required, false) AS s_reject_comment_required
          FROM timeline_events e JOIN portals p ON p.id = e.portal_id
          LEFT JOIN portal_settings s ON s.portal_id = p.id
          WHERE e.id = $1`,
@@ -225,6 +238,8 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
           badgeCode: (row.s_badge_code as string | null) ?? null,
           iconCode: (row.s_icon_code as string | null) ?? null,
           logoCode: (row.s_logo_code as string | null) ?? null,
+          pingOffsets: (row.s_ping_offsets as number[] | null) ?? [],
+          rejectCommentRequired: row.s_reject_comment_required === true,
         },
       };
     },
@@ -264,13 +279,13 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
       const row = await one<Record<string, unknown>>(
         `WITH d AS (
            UPDATE approvals SET state = $2::"ApprovalState", decided_by_id = $3, decided_by_name = $4, decided_at = now(),
-                  last_error = NULL, updated_at = now()
+                  decision_comment = $7, last_error = NULL, updated_at = now()
            WHERE id = $1 AND state = 'PENDING' RETURNING *
          ), e AS (
            UPDATE timeline_events SET outcome = $6 WHERE id = $5 AND EXISTS (SELECT 1 FROM d) RETURNING id
          )
          SELECT * FROM d`,
-        [a.approvalId, a.state, a.userId, a.userName, a.eventId, 'applied' satisfies ClickOutcome],
+        [a.approvalId, a.state, a.userId, a.userName, a.eventId, 'applied' satisfies ClickOutcome, a.comment],
       );
       return row ? toApproval(row) : null;
     },
@@ -330,6 +345,7 @@ function toClick(r: Record<string, unknown>): ClickRecord {
     userId: r.user_id as number,
     params: r.params as ClickRecord['params'],
     eventTs: (r.event_ts as number | null) ?? null,
+    source: (r.source as ClickSource | undefined) ?? 'EVENT',
     state: r.state as ClickRecord['state'],
     attempts: r.attempts as number,
     outcome: (r.outcome as ClickOutcome | null) ?? null,

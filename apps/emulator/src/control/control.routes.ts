@@ -7,7 +7,7 @@ import { deliverHeld } from '../events/event-dispatcher.js';
 import { addHold, clearHolds, heldDeliveries } from '../events/event-holds.js';
 import { finishInstall, installApp, uninstallApp } from '../install/install-service.js';
 import { expireTokens, issueTokens, revokeTokens, tokenResponse } from '../oauth/token-service.js';
-import { addCrmItem, addUser, type CreatePortalInput, setLimits } from '../portal/portal-service.js';
+import { addCrmItem, addCrmType, addUser, type CreatePortalInput, setLimits } from '../portal/portal-service.js';
 import { addFailure, clearFailures } from '../rest/failure-injection.js';
 import { newHex32 } from '../state/ids.js';
 import type { Portal } from '../state/model.js';
@@ -17,6 +17,7 @@ import {
   clickSchema,
   clockSchema,
   createCrmItemSchema,
+  createCrmTypeSchema,
   createPortalSchema,
   createUserSchema,
   createWebhookSchema,
@@ -78,6 +79,10 @@ export function controlRoutes(rt: EmulatorRuntime): Router {
   r.post('/portals/:memberId/crm-items', (req, res) => {
     const item = addCrmItem(ctx, portalOf(ctx, req.params.memberId), createCrmItemSchema.parse(req.body ?? {}));
     res.status(201).json({ id: item.id, entityTypeId: item.entityTypeId, title: item.title });
+  });
+  r.post('/portals/:memberId/crm-types', (req, res) => {
+    const type = addCrmType(ctx, portalOf(ctx, req.params.memberId), createCrmTypeSchema.parse(req.body ?? {}));
+    res.status(201).json(type);
   });
   r.post('/portals/:memberId/webhooks', (req, res) => {
     const portal = portalOf(ctx, req.params.memberId);

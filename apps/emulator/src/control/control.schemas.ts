@@ -34,6 +34,8 @@ export const createCrmItemSchema = z.object({
   title: z.string().min(1),
 });
 
+export const createCrmTypeSchema = z.object({ title: z.string().min(1).max(200) });
+
 export const createWebhookSchema = z.object({ userId: z.number().int().positive().optional() });
 
 export const registerAppSchema = z.object({

@@ -4,6 +4,7 @@ import type { OAuthStats } from '../state/emulator-state.js';
 import type {
   AppRecord,
   CallLogEntry,
+  CrmType,
   DeliveryLogEntry,
   EmulatorSettings,
   FailureRule,
@@ -124,6 +125,11 @@ export class EmulatorClient {
     i: { entityTypeId: 1 | 2 | 3; title: string },
   ): Promise<{ id: number; entityTypeId: number; title: string }> {
     return this.request('POST', `/portals/${memberId}/crm-items`, i);
+  }
+
+  /** A smart process (custom CRM type): entityTypeId 128, 130, … (crm.type.list, CRM_DYNAMIC_<id>_… placements). */
+  createCrmType(memberId: string, t: { title: string }): Promise<CrmType> {
+    return this.request('POST', `/portals/${memberId}/crm-types`, t);
   }
 
   /** An incoming webhook (`/rest/{user}/{code}/`): non-app auth, for testing app-context errors. */

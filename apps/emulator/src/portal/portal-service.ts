@@ -1,7 +1,7 @@
 import type { EmulatorContext } from '../emulator-context.js';
 import { emptyBucket, ENTERPRISE_LIMITS, STANDARD_LIMITS } from '../limits/leaky-bucket.js';
 import { memberIdFor } from '../state/ids.js';
-import type { CrmEntityTypeId, CrmItem, PlanName, Portal, PortalLimits, User } from '../state/model.js';
+import type { CrmEntityTypeId, CrmItem, CrmType, PlanName, Portal, PortalLimits, User } from '../state/model.js';
 
 // Portals, their users and CRM items. A portal's listener is started by the caller (it owns the port).
 
@@ -32,6 +32,7 @@ export function newPortal(ctx: EmulatorContext, input: CreatePortalInput, port: 
     nextUserId: 1,
     crmItems: new Map(),
     nextCrmId: { 1: 1, 2: 1, 3: 1 },
+    crmTypes: [],
     activities: new Map(),
     nextActivityId: 1001,
     badges: new Map(),
@@ -84,6 +85,19 @@ export function addCrmItem(
   const item: CrmItem = { id, entityTypeId: i.entityTypeId, title: i.title, createdAt: ctx.now() };
   portal.crmItems.set(crmItemKey(i.entityTypeId, id), item);
   return item;
+}
+
+/** A smart process: entityTypeId 128 for the first, then every second id, as Bitrix24 numbers them. */
+export function addCrmType(ctx: EmulatorContext, portal: Portal, t: { title: string }): CrmType {
+  const last = portal.crmTypes.at(-1);
+  const type: CrmType = {
+    id: (last?.id ?? 0) + 1,
+    entityTypeId: last ? last.entityTypeId + 2 : 128,
+    title: t.title,
+    createdAt: ctx.now(),
+  };
+  portal.crmTypes.push(type);
+  return type;
 }
 
 export function findCrmItem(portal: Portal, entityTypeId: number, id: number): CrmItem | undefined {

@@ -65,6 +65,15 @@ export interface CrmItem {
   createdAt: number;
 }
 
+/** A smart process (custom CRM object type) of the portal, as crm.type.list shows it. */
+export interface CrmType {
+  id: number;
+  /** 128, 130, 132, …: the entityTypeId its items, activities and placements (CRM_DYNAMIC_<id>_…) use */
+  entityTypeId: number;
+  title: string;
+  createdAt: number;
+}
+
 export interface PortalLimits {
   burst: number;
   drainPerSec: number;
@@ -214,6 +223,7 @@ export interface Portal {
   nextUserId: number;
   crmItems: Map<string, CrmItem>;
   nextCrmId: Record<CrmEntityTypeId, number>;
+  crmTypes: CrmType[];
   activities: Map<number, ConfigurableActivity>;
   nextActivityId: number;
   badges: Map<string, Badge>;

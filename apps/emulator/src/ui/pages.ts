@@ -1,4 +1,5 @@
 import { resolveText, type TextWithTranslation } from '@b24app/layout';
+import { detailActivityPlacement, placementTitle } from '../crm/detail-placement.js';
 import { kanbanBadge } from '../crm/kanban-badge.js';
 import type { EmulatorContext } from '../emulator-context.js';
 import { frameBody, frameUrl } from '../install/frame-post.js';
@@ -116,8 +117,10 @@ export function timelineActivities(ctx: EmulatorContext, portal: Portal, item: C
       const locks = activeLocks(ctx, portal.memberId, a.id);
       const lockKind = locks.some((l) => l.kind === 'loader') ? ('loader' as const) : null;
       const disabledButtons = locks.filter((l) => l.kind === 'disable' && l.button).map((l) => l.button as string);
+      const responsible = portal.users.get(a.fields.responsibleId);
       const rc = {
         lang: v.lang,
+        responsibleName: responsible ? `${responsible.name} ${responsible.lastName}`.trim() : undefined,
         portalBase: `http://${portal.domain}`,
         appPageUrl: `/ui/portals/${portal.memberId}/apps/${encodeURIComponent(a.clientId)}?${viewerQuery(v)}`,
         owner: { entityTypeId: a.ownerTypeId, entityId: a.ownerId },
@@ -127,6 +130,32 @@ export function timelineActivities(ctx: EmulatorContext, portal: Portal, item: C
       };
       return { id: a.id, version: activityVersion(a, rc), html: renderActivity(a, rc) };
     });
+}
+
+/**
+ * The menu above the timeline: Bitrix24's own items (inert here) and every app's CRM_XXX_DETAIL_ACTIVITY
+ * placement for this item type, which opens its handler in a slider with a frame POST. Until an app's install is
+ * finished its widgets show to administrators only.
+ */
+function timelineMenu(ctx: EmulatorContext, portal: Portal, item: CrmItem, v: Viewer): string {
+  const code = detailActivityPlacement(item.entityTypeId);
+  const admin = portal.users.get(v.userId)?.admin === true;
+  const apps = portal.placements
+    .filter((p) => p.placement === code)
+    .filter((p) => {
+      const inst = ctx.state.installation(portal.memberId, p.clientId);
+      return inst !== undefined && (inst.installed || admin);
+    })
+    .map((p) => {
+      const title = placementTitle(p, v.lang, ctx.state.apps.get(p.clientId)?.name ?? p.clientId);
+      const href = `/ui/portals/${portal.memberId}/placements/${p.id}?${viewerQuery(v)}&entityTypeId=${item.entityTypeId}&entityId=${item.id}`;
+      return `<a class="tm-item tm-app" href="${esc(href)}" data-open-rest-app data-slider-title="${esc(title)}" data-placement="${esc(p.placement)}">${esc(title)}</a>`;
+    })
+    .join('');
+  const own = ['Activity', 'Comment', 'Message']
+    .map((t, i) => `<span class="tm-item${i === 0 ? ' active' : ''}">${t}</span>`)
+    .join('');
+  return `<nav class="timeline-menu" aria-label="Timeline menu" data-testid="timeline-menu">${own}${apps}</nav>`;
 }
 
 export function itemPage(ctx: EmulatorContext, portal: Portal, item: CrmItem, v: Viewer): string {
@@ -141,6 +170,7 @@ export function itemPage(ctx: EmulatorContext, portal: Portal, item: CrmItem, v:
         : ''
     }</h1>
 ${viewerControls(portal, v)}
+${timelineMenu(ctx, portal, item, v)}
 <section class="timeline" data-timeline="/ui/api/portals/${portal.memberId}/crm/${item.entityTypeId}/${item.id}/timeline?${viewerQuery(v)}" data-click-url="/ui/api/portals/${portal.memberId}/click" data-user="${v.userId}">
 ${activities.map((a) => a.html).join('\n') || '<p class="muted empty">No activities yet.</p>'}
 </section>`,

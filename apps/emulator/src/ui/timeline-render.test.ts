@@ -2,7 +2,7 @@ import { SEED_FIELDS } from '@b24app/layout/seed-examples';
 import { describe, expect, it } from 'vitest';
 import { validLayout } from '../../test/valid-layout.js';
 import type { ConfigurableActivity } from '../state/model.js';
-import { type RenderContext, renderActivity } from './timeline-render.js';
+import { describePings, type RenderContext, renderActivity } from './timeline-render.js';
 
 function activity(layout: unknown, fields: Partial<ConfigurableActivity['fields']> = {}): ConfigurableActivity {
   return {
@@ -150,5 +150,30 @@ describe('renderActivity', () => {
     const locked = renderActivity(activity(base), { ...ctx, lockKind: 'loader' });
     expect(locked).toContain('class="activity locked"');
     expect(locked).toContain('data-testid="loader"');
+  });
+});
+
+describe('the activity’s own fields on the card', () => {
+  it('names the responsible user and, while open with a deadline, when Bitrix24 will remind them', () => {
+    const open = renderActivity(activity(base, { responsibleId: 5, deadline: DEADLINE, pingOffsets: [60, 0, 1440] }), {
+      ...ctx,
+      responsibleName: 'Anna Approver',
+    });
+    expect(open).toContain('Responsible: Anna Approver');
+    expect(open).toContain('data-responsible-id="5"');
+    expect(open).toContain('Reminders: at the deadline, 1 h, 1 d before');
+    // Completed, or without a deadline or offsets: no reminders to show.
+    const done = activity(base, { deadline: DEADLINE, pingOffsets: [60], completed: true });
+    expect(renderActivity(done, ctx)).not.toContain('Reminders');
+    expect(renderActivity(activity(base, { pingOffsets: [60] }), ctx)).not.toContain('Reminders');
+    expect(renderActivity(activity(base, { deadline: DEADLINE, pingOffsets: [] }), ctx)).not.toContain('Reminders');
+    // Without a name the card still says who.
+    expect(renderActivity(activity(base, { responsibleId: 9 }), ctx)).toContain('Responsible: User #9');
+  });
+
+  it('describes offsets in minutes, hours and days before the deadline', () => {
+    expect(describePings([15])).toBe('15 min before');
+    expect(describePings([90, 120])).toBe('90 min, 2 h before');
+    expect(describePings([0])).toBe('at the deadline');
   });
 });

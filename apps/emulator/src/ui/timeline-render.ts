@@ -26,6 +26,8 @@ export interface RenderContext {
   disabledButtons: readonly string[];
   /** the viewer has no edit access to the item: hideIfReadonly elements go, the deadline is read-only */
   readonly?: boolean;
+  /** the activity's responsible user (fields.responsibleId), as the card shows them */
+  responsibleName?: string | undefined;
 }
 
 type Scoped = { scope?: 'web' | 'mobile' | undefined };
@@ -154,6 +156,35 @@ function renderBlock(
   }
 }
 
+/** `[0, 60, 1440]` → `at the deadline, 1 h, 1 d before` (minutes before the deadline, as pingOffsets count). */
+export function describePings(offsets: readonly number[]): string {
+  const unit = (m: number) => (m % 1440 === 0 ? `${m / 1440} d` : m % 60 === 0 ? `${m / 60} h` : `${m} min`);
+  const sorted = [...offsets].sort((a, b) => a - b);
+  const before = sorted.filter((m) => m > 0).map(unit);
+  return [
+    ...(sorted.includes(0) ? ['at the deadline'] : []),
+    ...(before.length ? [`${before.join(', ')} before`] : []),
+  ].join(', ');
+}
+
+/**
+ * What Bitrix24 shows of the activity's own fields next to the layout: the responsible user, and while it is open
+ * with a deadline, when they will be reminded (a ping record at each offset).
+ */
+function renderMeta(a: ConfigurableActivity, ctx: RenderContext): string {
+  const parts: string[] = [];
+  const who = ctx.responsibleName || `User #${a.fields.responsibleId}`;
+  parts.push(
+    `<span class="meta-responsible" data-responsible-id="${a.fields.responsibleId}">Responsible: ${esc(who)}</span>`,
+  );
+  if (!a.fields.completed && a.fields.deadline && a.fields.pingOffsets.length > 0) {
+    parts.push(
+      `<span class="meta-pings" data-ping-offsets="${esc(a.fields.pingOffsets.join(','))}">Reminders: ${esc(describePings(a.fields.pingOffsets))}</span>`,
+    );
+  }
+  return `<div class="meta" data-testid="activity-meta">${parts.join(' · ')}</div>`;
+}
+
 export function activityVersion(
   a: ConfigurableActivity,
   ctx: Pick<RenderContext, 'lockKind' | 'disabledButtons' | 'readonly'>,
@@ -245,6 +276,7 @@ export function renderActivity(a: ConfigurableActivity, ctx: RenderContext): str
 <div class="icon icon-${esc(icon.code)}">${image('icon', icon.code)}</div>
 <div class="card">
 <header><span class="title">${title}</span><span class="tags">${tags}</span></header>
+${renderMeta(a, ctx)}
 <section class="body"><div class="logo-wrap">${logoHtml}</div><div class="blocks">${blocks}</div></section>
 ${renderFooter(a.layout, a, ctx)}
 </div>${loader}</article>`;

@@ -3,6 +3,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { ControlError, controlErrors } from '../control/control-error.js';
 import type { EmulatorContext } from '../emulator-context.js';
+import { detailActivityPlacement } from '../crm/detail-placement.js';
 import { openFrameSession } from '../install/frame-post.js';
 import { findCrmItem } from '../portal/portal-service.js';
 import type { Portal } from '../state/model.js';
@@ -117,6 +118,35 @@ export function uiRoutes(ctx: EmulatorContext): Router {
       req.query.embed === '1'
         ? embeddedAppPage(ctx, portal, session, target, v)
         : appPage(ctx, portal, session, target, v),
+    );
+  });
+
+  // A placement's widget (CRM_XXX_DETAIL_ACTIVITY from the item's timeline menu): the frame POST of that placement
+  // to the app's handler, with PLACEMENT_OPTIONS {"ID": "<item id>"} as Bitrix24 sends it.
+  r.get('/ui/portals/:memberId/placements/:placementId', (req, res) => {
+    const portal = portalOf(ctx, req.params.memberId);
+    const binding = portal.placements.find((p) => p.id === Number(req.params.placementId));
+    if (!binding) throw new ControlError('PLACEMENT_NOT_FOUND', 'No such placement handler', 404);
+    const inst = ctx.state.installation(portal.memberId, binding.clientId);
+    if (!inst) throw controlErrors.notInstalled();
+    const item = findCrmItem(portal, Number(req.query.entityTypeId), Number(req.query.entityId));
+    if (!item || detailActivityPlacement(item.entityTypeId) !== binding.placement) {
+      throw new ControlError('CRM_ITEM_NOT_FOUND', 'No CRM item of this placement', 404);
+    }
+    const v = viewer(req, portal);
+    const session = openFrameSession(ctx, {
+      memberId: portal.memberId,
+      clientId: binding.clientId,
+      userId: v.userId,
+      lang: v.lang,
+      placement: binding.placement,
+      placementOptions: { ID: String(item.id) },
+    });
+    html(
+      res,
+      req.query.embed === '1'
+        ? embeddedAppPage(ctx, portal, session, binding.handler, v)
+        : appPage(ctx, portal, session, binding.handler, v),
     );
   });
 

@@ -13,7 +13,10 @@ import {
   apiKeyInputSchema,
   approvalListQuerySchema,
   badgeCodeParam,
+  decisionInputSchema,
+  requestApprovalSchema,
   settingsInputSchema,
+  userSearchQuerySchema,
   uuidParam,
 } from './app-api.schemas.js';
 import type { AppApiService, SessionContext } from './app-api.service.js';
@@ -124,6 +127,33 @@ export function appApiRoutes(deps: {
     wrap(async (req, res) =>
       api.listApprovals(sessionOf(res), parseOrThrow(approvalListQuerySchema, req.query, 'query')),
     ),
+  );
+  r.post(
+    '/api/app/approvals',
+    wrap(async (req, res) => {
+      const s = sessionOf(res);
+      const input = parseOrThrow(requestApprovalSchema(s.lang), req.body, 'request');
+      const created = await api.requestApproval(s, input);
+      res.status(created.state === 'creating' ? 202 : 201);
+      return { approval: created };
+    }),
+  );
+  r.post(
+    '/api/app/approvals/:id/decision',
+    wrap(async (req, res) => {
+      const s = sessionOf(res);
+      const { id } = parseOrThrow(uuidParam, req.params, 'approval id');
+      const input = parseOrThrow(decisionInputSchema(s.lang), req.body, 'decision');
+      res.status(202);
+      return api.decide(s, id, input);
+    }),
+  );
+  r.get(
+    '/api/app/users',
+    wrap(async (req, res) => {
+      const { q } = parseOrThrow(userSearchQuerySchema, req.query, 'query');
+      return { users: await api.searchUsers(sessionOf(res), q || undefined) };
+    }),
   );
   r.get(
     '/api/app/approvals/by-activity/:id',

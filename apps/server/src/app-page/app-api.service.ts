@@ -8,7 +8,10 @@ import { AppError } from '@b24app/core';
 import type { Db, Prisma } from '@b24app/db';
 import { isBitrix24Error } from '@b24app/bitrix24';
 import { type Badge, validateBadge } from '@b24app/layout';
+import type { ApprovalService } from '../approvals/approval.service.js';
+import type { DecisionInput, RequestApprovalInput } from './app-api.schemas.js';
 import type { AppSession } from './app-session.js';
+import type { RecordPageDecision } from './page-decision.js';
 import type { ReplayFailedClick } from './replay-click.js';
 import type { UserRestCall } from './user-rest.js';
 
@@ -36,6 +39,21 @@ export interface AppApiService {
   deleteActivity(s: SessionContext, activityId: number): Promise<void>;
   operations(s: SessionContext): Promise<unknown>;
   replayClick(s: SessionContext, eventId: string): Promise<void>;
+  /** The portal's users for the approver picker, asked with the user's own token (user.search / user.get). */
+  searchUsers(s: SessionContext, q: string | undefined): Promise<PortalUser[]>;
+  /** "Request approval" on a CRM item, the session's user as the requester. */
+  requestApproval(
+    s: SessionContext,
+    input: RequestApprovalInput,
+  ): Promise<{ id: string; activityId: number | null; state: string }>;
+  /** A decision from the details, applied by the worker like a click (page-decision.ts). */
+  decide(s: SessionContext, approvalId: string, input: DecisionInput): Promise<{ eventId: string }>;
+}
+
+export interface PortalUser {
+  id: number;
+  name: string;
+  position: string | null;
 }
 
 export interface SettingsInput {
@@ -43,12 +61,18 @@ export interface SettingsInput {
   language: 'en' | 'ru';
   iconCode?: string | null | undefined;
   logoCode?: string | null | undefined;
+  pingOffsets?: number[] | undefined;
+  rejectCommentRequired?: boolean | undefined;
 }
 export interface SettingsView {
   badgeCode: string | null;
   language: string;
   iconCode: string | null;
   logoCode: string | null;
+  /** Minutes before an approval's deadline at which Bitrix24 reminds its approver. */
+  pingOffsets: number[];
+  /** The card's Reject opens the details' reject form, and a reject needs a comment. */
+  rejectCommentRequired: boolean;
   updatedAt: string | null;
   updatedBy: number | null;
 }
@@ -90,10 +114,28 @@ export function requireAdmin(s: SessionContext): void {
   if (!s.admin) throw new AppError('FORBIDDEN', 'Only a Bitrix24 administrator may do this');
 }
 
+interface UserRow {
+  ID?: string | number;
+  NAME?: string;
+  LAST_NAME?: string;
+  WORK_POSITION?: string;
+}
+
+const userOf = (u: UserRow): PortalUser => {
+  const id = Number(u.ID);
+  return {
+    id,
+    name: [u.NAME, u.LAST_NAME].filter(Boolean).join(' ').trim() || `#${id}`,
+    position: u.WORK_POSITION || null,
+  };
+};
+
 export function createAppApiService(deps: {
   db: Db;
   userRest: UserRestCall;
   replay: ReplayFailedClick;
+  approvals: Pick<ApprovalService, 'create'>;
+  decisions: RecordPageDecision;
 }): AppApiService {
   const { db } = deps;
   /** A call with the session user's token; a token Bitrix24 no longer takes means: reopen the page. */
@@ -113,6 +155,8 @@ export function createAppApiService(deps: {
     language: row?.language ?? 'en',
     iconCode: row?.iconCode ?? null,
     logoCode: row?.logoCode ?? null,
+    pingOffsets: row?.pingOffsets ?? [],
+    rejectCommentRequired: row?.rejectCommentRequired ?? false,
     updatedAt: iso(row?.updatedAt),
     updatedBy: row?.updatedBy ?? null,
   });
@@ -123,6 +167,10 @@ export function createAppApiService(deps: {
       language: input.language,
       ...(input.iconCode !== undefined ? { iconCode: input.iconCode } : {}),
       ...(input.logoCode !== undefined ? { logoCode: input.logoCode } : {}),
+      ...(input.pingOffsets !== undefined
+        ? { pingOffsets: [...new Set(input.pingOffsets)].sort((a, b) => a - b) }
+        : {}),
+      ...(input.rejectCommentRequired !== undefined ? { rejectCommentRequired: input.rejectCommentRequired } : {}),
       updatedBy: s.userId,
     };
     const row = await db.portalSettings.upsert({
@@ -158,6 +206,7 @@ export function createAppApiService(deps: {
     createdAt: iso(a.createdAt),
     decidedAt: iso(a.decidedAt),
     decidedBy: a.decidedById ? { id: a.decidedById, name: a.decidedByName } : null,
+    comment: a.decisionComment,
     lastError: a.lastError,
     // The card as the portal shows it now: the same pure function the worker updates it with.
     card: approvalActivityPayload(a, {
@@ -166,6 +215,8 @@ export function createAppApiService(deps: {
       badgeCode: settings.badgeCode,
       iconCode: settings.iconCode,
       logoCode: settings.logoCode,
+      pingOffsets: settings.pingOffsets,
+      rejectCommentRequired: settings.rejectCommentRequired,
     }).layout,
   });
 
@@ -253,8 +304,17 @@ export function createAppApiService(deps: {
           })
         : [];
       const settings = await getSettings(s);
+      const row = approvalRow(a, settings);
+      // The approver's name, asked with the viewer's token (best effort: the id is shown without it).
+      const approver = a.responsibleId
+        ? await asUser<UserRow[]>(s, 'user.get', { ID: a.responsibleId })
+            .then((rows) => (rows?.[0] ? { id: a.responsibleId, name: userOf(rows[0]).name } : row.approver))
+            .catch(() => row.approver)
+        : null;
       return {
-        ...approvalRow(a, settings),
+        ...row,
+        approver,
+        rejectCommentRequired: settings.rejectCommentRequired,
         clicks: clicks.map(clickView),
       };
     },
@@ -315,6 +375,50 @@ export function createAppApiService(deps: {
       if (!(await deps.replay(s.portalId, eventId))) {
         throw new AppError('CONFLICT', 'This click is not a failed click of this portal (already replayed?)');
       }
+    },
+    async searchUsers(s, q) {
+      const filter = { ACTIVE: true, USER_TYPE: 'employee' };
+      const rows = q
+        ? await asUser<UserRow[]>(s, 'user.search', { FILTER: { ...filter, FIND: q } })
+        : await asUser<UserRow[]>(s, 'user.get', { FILTER: filter, sort: 'LAST_NAME', order: 'ASC' });
+      return (rows ?? []).map(userOf).filter((u) => Number.isInteger(u.id) && u.id > 0);
+    },
+    async requestApproval(s, input) {
+      const issues: { path: string; message: string; code: string }[] = [];
+      // The item, as the requesting user may see it (Bitrix24 checks their rights), and an approver who exists.
+      try {
+        await asUser(s, 'crm.item.get', { entityTypeId: input.ownerTypeId, id: input.ownerId });
+      } catch (e) {
+        if (isBitrix24Error(e) && ['NOT_FOUND', 'ACCESS_DENIED', 'VALIDATION'].includes(e.kind)) {
+          throw new AppError('NOT_FOUND', 'This CRM item is not there, or you may not open it');
+        }
+        throw e;
+      }
+      const approver = await asUser<UserRow[]>(s, 'user.get', { ID: input.responsibleId });
+      if (!approver?.[0]) {
+        issues.push({ path: 'responsibleId', message: 'No such user on the portal', code: 'NOT_FOUND' });
+      }
+      if (issues.length) throw new AppError('VALIDATION_FAILED', 'The request is not valid', { details: issues });
+      const { approval, outcome } = await deps.approvals.create({
+        memberId: s.memberId,
+        ownerTypeId: input.ownerTypeId,
+        ownerId: input.ownerId,
+        title: input.title,
+        ...(input.description ? { description: input.description } : {}),
+        responsibleId: input.responsibleId,
+        requester: { id: s.userId, name: s.userName },
+        ...(input.deadline ? { deadline: input.deadline } : {}),
+        idempotencyKey: `placement:${s.userId}:${input.requestId}`,
+      });
+      return {
+        id: approval.id,
+        activityId: approval.activityId,
+        state: outcome === 'creating' ? 'creating' : approval.state.toLowerCase(),
+      };
+    },
+    async decide(s, approvalId, input) {
+      const { eventId } = await deps.decisions(s, approvalId, input);
+      return { eventId };
     },
   };
 }

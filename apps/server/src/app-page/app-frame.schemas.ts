@@ -2,7 +2,8 @@
  * The frame POST that opens the app page (protocol §1.2): DOMAIN, PROTOCOL, LANG, APP_SID in the query, the
  * rest in the body. SERVER_ENDPOINT / APPLICATION_TOKEN / APPLICATION_SCOPE are optional (older portals omit
  * them). PLACEMENT_OPTIONS is a JSON string; for `openRestApp` it holds `entityTypeId`, `entityId`,
- * `activityId` and the action's params, all strings; Bitrix24's "About app" item adds `context=aboutMenuItem`.
+ * `activityId` and the action's params, all strings; Bitrix24's "About app" item adds `context=aboutMenuItem`; a CRM
+ * item's placement (CRM_XXX_DETAIL_ACTIVITY) sends `{"ID": "<item id>"}`.
  */
 import { z } from 'zod';
 import { frameQuerySchema } from '../events/bitrix-event.schemas.js';
@@ -20,6 +21,10 @@ export const placementOptionsSchema = z
     activityId: intString.optional(),
     approvalId: z.string().uuid().optional(),
     context: z.string().max(64).optional(),
+    /** the card's Reject when a comment is required: the details open on the reject form */
+    decide: z.literal('reject').optional(),
+    /** a CRM placement's item (CRM_XXX_DETAIL_ACTIVITY: {"ID": "<item id>"}) */
+    ID: z.union([intString, z.number().int().positive().max(2_147_483_647)]).optional(),
   })
   .catchall(z.unknown());
 

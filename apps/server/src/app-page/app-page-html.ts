@@ -12,7 +12,12 @@ export interface BootData {
   portal: { domain: string; memberId: string };
   lang: 'en' | 'ru';
   placement: string;
-  view: { name: 'home' } | { name: 'about' } | { name: 'details'; approvalId?: string; activityId?: number };
+  view:
+    | { name: 'home' }
+    | { name: 'about' }
+    | { name: 'details'; approvalId?: string; activityId?: number; decide?: 'reject' }
+    /** "Request approval" on a CRM item (its CRM_XXX_DETAIL_ACTIVITY placement). */
+    | { name: 'request'; ownerTypeId: number; ownerId: number };
 }
 
 const esc = (s: string) =>

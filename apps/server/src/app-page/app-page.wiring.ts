@@ -1,13 +1,16 @@
 /** Composes the app page (frame POST verification, sessions, API service) from the server's shared parts. */
 import { fileURLToPath } from 'node:url';
-import type { TokenCipher } from '@b24app/core';
+import type { Logger, TokenCipher } from '@b24app/core';
 import type { ApiKeysRepository, Db, TimelineEventsRepository } from '@b24app/db';
+import type { ClickProducer } from '@b24app/jobs';
+import type { ApprovalService } from '../approvals/approval.service.js';
 import type { HostPolicy } from '../b24/host-policy.js';
 import type { FetchAppInfo } from '../install/oauth-app-info.js';
 import { type ApiKeysPageService, createApiKeysPageService } from './api-keys.service.js';
 import { createAppApiService, type AppApiService } from './app-api.service.js';
 import { loadPageTemplate } from './app-page-html.js';
 import { type AppSessionCodec, createAppSessionCodec } from './app-session.js';
+import { createPageDecisionRecorder } from './page-decision.js';
 import { createClickReplayer } from './replay-click.js';
 import { createUserRest } from './user-rest.js';
 import { createFrameUserVerifier, type VerifyFrameUser } from './verify-frame-user.js';
@@ -34,8 +37,14 @@ export function buildAppPage(opts: {
   fetchAppInfo: FetchAppInfo;
   clientId: string;
   requestTimeoutMs: number;
-  clicks: Pick<TimelineEventsRepository, 'replayFailed'>;
   apiKeys: ApiKeysRepository;
+  clicks: Pick<TimelineEventsRepository, 'replayFailed' | 'record' | 'markEnqueued'>;
+  /** The one click producer: a decision made on the page is enqueued like a click. */
+  producer: Pick<ClickProducer, 'enqueue'>;
+  /** The click rows' token cipher (the worker opens a page decision's user token with it). */
+  clickCipher: Pick<TokenCipher, 'encrypt'>;
+  approvals: Pick<ApprovalService, 'create'>;
+  logger: Logger;
   pageDir?: string | undefined;
   fetchImpl?: typeof fetch;
 }): AppPageDeps {
@@ -59,6 +68,14 @@ export function buildAppPage(opts: {
       db: opts.db,
       userRest,
       replay: createClickReplayer({ clicks: opts.clicks }),
+      approvals: opts.approvals,
+      decisions: createPageDecisionRecorder({
+        db: opts.db,
+        clicks: opts.clicks,
+        producer: opts.producer,
+        cipher: opts.clickCipher,
+        logger: opts.logger,
+      }),
     }),
     apiKeys: createApiKeysPageService({ keys: opts.apiKeys }),
     // Read once, on first use: a server started before `npm run build` picks the page up without a restart.

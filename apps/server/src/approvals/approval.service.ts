@@ -72,6 +72,8 @@ export interface ApprovalDetails {
   state: 'pending' | 'approved' | 'rejected';
   decidedBy: { id: number; name: string | null } | null;
   decidedAt: string | null;
+  /** The decider's comment (a reject's reason, an approve's note). */
+  comment: string | null;
   lastError: string | null;
   createdAt: string;
   clicks: {
@@ -192,6 +194,8 @@ export function createApprovalService(
         lang: portal.settings?.language ?? 'en',
         iconCode: portal.settings?.iconCode ?? null,
         logoCode: portal.settings?.logoCode ?? null,
+        pingOffsets: portal.settings?.pingOffsets ?? null,
+        rejectCommentRequired: portal.settings?.rejectCommentRequired ?? false,
       });
       let activityId: number | null = null;
       let outcome: CreateOutcome = 'created';
@@ -245,6 +249,7 @@ export function createApprovalService(
         state: a.state.toLowerCase() as ApprovalDetails['state'],
         decidedBy: a.decidedById ? { id: a.decidedById, name: a.decidedByName } : null,
         decidedAt: iso(a.decidedAt),
+        comment: a.decisionComment,
         lastError: a.lastError,
         createdAt: a.createdAt.toISOString(),
         clicks: clicks.map((c) => ({

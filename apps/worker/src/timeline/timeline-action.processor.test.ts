@@ -195,6 +195,79 @@ describe('click processor (fakes, no emulator)', () => {
     });
   });
 
+  describe('decisions with a comment (the app page) and the "comment required to reject" setting', () => {
+    const pageReject = (over: Parameters<typeof click>[0] = {}) =>
+      click({
+        actionId: 'reject',
+        source: 'APP_PAGE',
+        params: { approvalId: 'a1', comment: ' Too expensive ' },
+        ...over,
+      });
+
+    it('a decision from the app page rejects once with its comment; the card shows it', async () => {
+      const t = setup({ clicks: [pageReject()], portal: { rejectCommentRequired: true } });
+      await t.processor.process('e1', { finalAttempt: false });
+      expect(t.approvals.get('a1')).toMatchObject({
+        state: 'REJECTED',
+        decidedById: 7,
+        decisionComment: 'Too expensive',
+      });
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'applied' });
+      expect(t.updates()).toHaveLength(1);
+      expect(layoutText(t.updates()[0]?.params ?? {})).toContain('Too expensive');
+    });
+
+    it('a comment in a restEvent delivery is not the decider’s: it is ignored', async () => {
+      const t = setup({ clicks: [click({ actionId: 'reject', params: { approvalId: 'a1', comment: 'forged' } })] });
+      await t.processor.process('e1', { finalAttempt: false });
+      expect(t.approvals.get('a1')).toMatchObject({ state: 'REJECTED', decisionComment: null });
+    });
+
+    it('comment required: a restEvent reject decides nothing, the card says so and offers the reject form', async () => {
+      const t = setup({ clicks: [click({ actionId: 'reject' })], portal: { rejectCommentRequired: true } });
+      await t.processor.process('e1', { finalAttempt: false });
+      expect(t.approvals.get('a1')?.state).toBe('PENDING');
+      expect(t.clicks.get('e1')).toMatchObject({ state: 'DONE', outcome: 'comment_required' });
+      const sent = t.updates()[0]?.params as { layout: { footer?: { buttons?: Record<string, { action: unknown }> } } };
+      expect(layoutText(sent)).toContain('A comment is required to reject');
+      expect(sent.layout.footer?.buttons?.reject?.action).toMatchObject({
+        type: 'openRestApp',
+        actionParams: { approvalId: 'a1', decide: 'reject' },
+      });
+      // Approve is still a click, and an approve needs no comment.
+      expect(sent.layout.footer?.buttons?.approve?.action).toMatchObject({ type: 'restEvent', id: 'approve' });
+    });
+
+    it('a page decision obeys the approver rule: someone else leaves it pending with the note', async () => {
+      const t = setup({
+        clicks: [pageReject({ userId: 8 })],
+        approvals: [approval({ responsibleId: 5 })],
+        proof: { userId: 8, isAdmin: false },
+      });
+      await t.processor.process('e1', { finalAttempt: false });
+      expect(t.approvals.get('a1')).toMatchObject({ state: 'PENDING', decisionComment: null });
+      expect(t.clicks.get('e1')?.outcome).toBe('not_approver');
+      expect(layoutText(t.updates()[0]?.params ?? {})).toContain('Only the approver');
+    });
+
+    it('the rebuilt pending card carries the portal’s reminders before its deadline', async () => {
+      const deadline = new Date('2026-02-01T09:00:00Z');
+      const t = setup({
+        clicks: [click({ userId: 8 })],
+        approvals: [approval({ responsibleId: 5, deadline })],
+        proof: { userId: 8, isAdmin: false },
+        portal: { pingOffsets: [15, 1440] },
+      });
+      await t.processor.process('e1', { finalAttempt: false });
+      expect(t.updates()[0]?.params.fields).toMatchObject({
+        completed: false,
+        responsibleId: 5,
+        deadline: deadline.toISOString(),
+        pingOffsets: [15, 1440],
+      });
+    });
+  });
+
   describe('failure decisions, as the processor applies them', () => {
     it('NOT_FOUND on the update: DONE activity_gone', async () => {
       const t = setup({ script: { [UPDATE]: [b24Error('NOT_FOUND')] } });

@@ -18,6 +18,7 @@ import type { Approval, ClickOutcome, ClickRecord } from '@b24app/db';
 import { isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
 import type { ActionHandlerRegistry } from './action-handlers/index.js';
 import { adminDecides, approverVerdict } from './action-handlers/approver-rule.js';
+import { decisionCommentOf } from './action-handlers/decision-comment.js';
 import type { ActivityLease } from './activity-lease.js';
 import { type ClickMetrics, noClickMetrics } from './click-metrics.js';
 import type { ClickerProof } from './clicking-user.js';
@@ -59,7 +60,7 @@ interface CardContext {
   client: PortalClient;
   approval: Approval;
   /** The portal's card settings, the same on every rebuild as on the create. */
-  card: Pick<ActivityOptions, 'lang' | 'badgeCode' | 'iconCode' | 'logoCode'>;
+  card: Pick<ActivityOptions, 'lang' | 'badgeCode' | 'iconCode' | 'logoCode' | 'pingOffsets' | 'rejectCommentRequired'>;
 }
 
 export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
@@ -108,6 +109,8 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       badgeCode: portal.badgeCode,
       iconCode: portal.iconCode,
       logoCode: portal.logoCode,
+      pingOffsets: portal.pingOffsets,
+      rejectCommentRequired: portal.rejectCommentRequired,
     };
 
     try {
@@ -135,6 +138,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       const handler = deps.actions.get(event.actionId);
       let current: Approval = approval;
       let outcome: ClickOutcome = 'unknown_action';
+      let note: string | undefined;
       let decider = event;
       if (handler && approval.state === 'PENDING') {
         // A decision is applied only for a user Bitrix24 vouches for, and only by the approver or an admin.
@@ -157,14 +161,17 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
           repo,
           approval,
           event: decider,
+          comment: decisionCommentOf(event),
+          rejectCommentRequired: portal.rejectCommentRequired,
           userName: (id) => userName(client, portal.memberId, id),
         });
         current = r.approval;
         outcome = r.outcome;
+        note = r.note;
       } else {
         log.warn('unknown action id: answering with the current layout');
       }
-      const payload = approvalActivityPayload(current, card);
+      const payload = approvalActivityPayload(current, { ...card, ...(note ? { error: note } : {}) });
       await client.call('crm.activity.configurable.update', { id: event.activityId, ...payload });
       if (current.lastError) await repo.setLastError(current.id, null);
       await finish(event.id, outcome, null, true);

@@ -1,12 +1,13 @@
 import { matchesFilter } from '../../crm/legacy-filter.js';
 import { ENTITY_TYPE_NAMES, findCrmItem } from '../../portal/portal-service.js';
 import { atomDate } from '../envelope.js';
-import type { CrmEntityTypeId, CrmItem } from '../../state/model.js';
+import type { CrmEntityTypeId, CrmItem, CrmType } from '../../state/model.js';
 import type { MethodDef } from '../method-types.js';
 import { asInt, isRecord, param } from '../params.js';
 import { RestError } from '../rest-error.js';
 
-// A few CRM items to own activities: crm.{lead,deal,contact}.get/list (legacy rows) and crm.item.get/list.
+// A few CRM items to own activities: crm.{lead,deal,contact}.get/list (legacy rows) and crm.item.get/list; the
+// portal's smart processes with crm.type.list.
 
 const PAGE = 50;
 
@@ -59,6 +60,25 @@ function legacyMethods(entityTypeId: CrmEntityTypeId): MethodDef[] {
   ];
 }
 
+function typeView(t: CrmType) {
+  return {
+    id: t.id,
+    title: t.title,
+    code: '',
+    createdBy: 1,
+    entityTypeId: t.entityTypeId,
+    customSectionId: null,
+    isCategoriesEnabled: 'N',
+    isStagesEnabled: 'Y',
+    isClientEnabled: 'Y',
+    isAutomationEnabled: 'Y',
+    isBizProcEnabled: 'Y',
+    createdTime: atomDate(t.createdAt),
+    updatedTime: atomDate(t.createdAt),
+    updatedBy: 1,
+  };
+}
+
 export const crmItemMethods: MethodDef[] = [
   ...legacyMethods(1),
   ...legacyMethods(2),
@@ -86,4 +106,23 @@ export const crmItemMethods: MethodDef[] = [
       };
     },
   },
+  {
+    name: 'crm.type.list',
+    scopes: ['crm'],
+    handler({ portal, auth, params }) {
+      // "any user with administrative access to the CRM section"
+      if (!auth.user.admin) throw restErrorsAccess();
+      const start = Math.max(0, asInt(param(params, 'start')) ?? 0);
+      const types = portal.crmTypes.map(typeView);
+      return {
+        result: { types: types.slice(start, start + PAGE) },
+        total: types.length,
+        ...(start + PAGE < types.length ? { next: start + PAGE } : {}),
+      };
+    },
+  },
 ];
+
+function restErrorsAccess(): RestError {
+  return new RestError('ACCESS_DENIED', 'Access denied', 400);
+}

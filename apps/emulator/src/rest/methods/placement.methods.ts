@@ -1,9 +1,13 @@
+import { checkHandlerUrl } from '../../events/handler-url.js';
 import type { AppRecord, PlacementBinding } from '../../state/model.js';
 import type { AuthContext, MethodDef } from '../method-types.js';
 import { asString, isRecord, param } from '../params.js';
 import { RestError } from '../rest-error.js';
 
-// placement.bind / placement.get / placement.unbind: an app's widget handlers (administrators bind and unbind).
+// placement.bind / placement.get / placement.unbind: an app's widget handlers, as the rest module's Api\Placement
+// does it: application context, administrators only (get included), the placement must be offered by a scope the
+// app has (the CRM ones by `crm`), DEFAULT cannot be bound, the handler passes HandlerHelper::checkCallback on the
+// app's own host, and a second bind of the same (placement, handler) is the table's "Handler already binded".
 
 function app(auth: AuthContext): AppRecord {
   if (auth.type !== 'oauth')
@@ -28,21 +32,28 @@ function readTarget(params: Record<string, unknown>): { placement: string; handl
   return { placement, handler: (asString(param(params, 'HANDLER')) ?? '').trim() };
 }
 
-/** Placement codes the emulated portal offers: the CRM ones this app family uses, plus the main app page. */
-function knownPlacement(code: string): boolean {
-  return (
-    code === 'DEFAULT' ||
-    /^CRM_(LEAD|DEAL|CONTACT|COMPANY|QUOTE|SMART_INVOICE|DYNAMIC_\d+)_(DETAIL_ACTIVITY|DETAIL_TAB|DETAIL_TOOLBAR|LIST_MENU|LIST_TOOLBAR|ACTIVITY_TIMELINE_MENU)$/.test(
-      code,
-    ) ||
-    code === 'CRM_ANALYTICS_MENU' ||
-    code === 'LEFT_MENU'
-  );
+const CRM_PLACEMENT =
+  /^CRM_(LEAD|DEAL|CONTACT|COMPANY|QUOTE|SMART_INVOICE|DYNAMIC_\d+)_(DETAIL_ACTIVITY|DETAIL_TAB|DETAIL_TOOLBAR|LIST_MENU|LIST_TOOLBAR|ACTIVITY_TIMELINE_MENU)$|^CRM_ANALYTICS_MENU$/;
+
+/** Whether a scope the app has offers the placement: the CRM ones come with `crm`, LEFT_MENU with any app. */
+function offered(code: string, app: AppRecord): boolean {
+  const scopes = app.scope.split(',').map((s) => s.trim());
+  if (CRM_PLACEMENT.test(code)) return scopes.includes('crm');
+  return code === 'LEFT_MENU';
+}
+
+/** checkCallback: a valid http(s) URL on the host the app lives on. */
+function checkHandler(handler: string, app: AppRecord): void {
+  checkHandlerUrl(handler);
+  if (new URL(handler).hostname !== new URL(app.installUrl).hostname) {
+    throw new RestError('ERROR_WRONG_HANDLER_URL', 'Wrong handler URL', 400);
+  }
 }
 
 function view(p: PlacementBinding) {
   return {
     placement: p.placement,
+    userId: 0,
     handler: p.handler,
     options: p.options,
     title: p.title,
@@ -59,13 +70,16 @@ export const placementMethods: MethodDef[] = [
     handler({ portal, auth, params }) {
       const a = admin(auth);
       const { placement, handler } = readTarget(params);
+      if (placement === 'DEFAULT') {
+        throw new RestError('ERROR_ARGUMENT', 'Wrong value', 400, { argument: 'PLACEMENT' });
+      }
       if (!handler) throw argument('HANDLER');
-      if (!knownPlacement(placement)) throw new RestError('ERROR_PLACEMENT_NOT_FOUND', 'Placement not found', 400);
-      if (!/^https?:\/\//i.test(handler)) throw new RestError('ERROR_WRONG_HANDLER_URL', 'Wrong handler URL', 400);
+      checkHandler(handler, a);
+      if (!offered(placement, a)) throw new RestError('ERROR_PLACEMENT_NOT_FOUND', 'Placement not found', 400);
       if (
         portal.placements.some((p) => p.clientId === a.clientId && p.placement === placement && p.handler === handler)
       )
-        throw new RestError('ERROR_PLACEMENT_HANDLER_ALREADY_BINDED', 'Handler already binded', 400);
+        throw new RestError('ERROR_CORE', 'Unable to set placement handler: Handler already binded', 400);
       const langAll = param(params, 'LANG_ALL');
       const options = param(params, 'OPTIONS');
       portal.placements.push({
@@ -87,7 +101,7 @@ export const placementMethods: MethodDef[] = [
     name: 'placement.get',
     scopes: ['placement'],
     handler({ portal, auth }) {
-      const a = app(auth);
+      const a = admin(auth);
       return { result: portal.placements.filter((p) => p.clientId === a.clientId).map(view) };
     },
   },

@@ -3,7 +3,7 @@ import type { MethodDef } from '../method-types.js';
 import { isRecord, param } from '../params.js';
 import type { User } from '../../state/model.js';
 
-// user.current, user.get, user.admin, profile: the legacy UPPER_CASE user records.
+// user.current, user.get, user.search, user.admin, profile: the legacy UPPER_CASE user records.
 
 const USER_SCOPES = ['user', 'user_brief', 'user_basic'];
 const PAGE = 50;
@@ -43,6 +43,37 @@ function matches(u: User, filter: Record<string, unknown>): boolean {
   return true;
 }
 
+/**
+ * user.search's FILTER: FIND is a beginning-of-word search over the name parts (the emulated users have no
+ * position or department); NAME, LAST_NAME, SECOND_NAME are beginning-of-string searches; the rest as user.get.
+ */
+function searchMatches(u: User, filter: Record<string, unknown>): boolean {
+  const starts = (value: string, text: unknown) =>
+    typeof text !== 'string' || value.toLowerCase().startsWith(text.trim().toLowerCase());
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(filter)) {
+    const key = k.toUpperCase();
+    if (key === 'FIND') {
+      const words = `${u.name} ${u.lastName}`.split(/\s+/).filter(Boolean);
+      const text = String(v ?? '').trim();
+      if (text && !words.some((w) => starts(w, text)) && !starts(`${u.name} ${u.lastName}`, text)) return false;
+    } else if (key === 'NAME') {
+      if (!starts(u.name, v)) return false;
+    } else if (key === 'LAST_NAME') {
+      if (!starts(u.lastName, v)) return false;
+    } else if (key === 'SECOND_NAME') {
+      if (!starts('', v)) return false;
+    } else rest[k] = v;
+  }
+  return matches(u, rest);
+}
+
+function page(all: User[], params: Record<string, unknown>) {
+  const start = Math.max(0, Number(param(params, 'start') ?? 0) || 0);
+  const rows = all.slice(start, start + PAGE).map(userRecord);
+  return { result: rows, total: all.length, ...(start + PAGE < all.length ? { next: start + PAGE } : {}) };
+}
+
 export const userMethods: MethodDef[] = [
   {
     name: 'user.current',
@@ -63,9 +94,20 @@ export const userMethods: MethodDef[] = [
       const all = [...portal.users.values()]
         .filter((u) => matches(u, filter))
         .sort((a, b) => (desc ? b.id - a.id : a.id - b.id));
-      const start = Math.max(0, Number(param(params, 'start') ?? 0) || 0);
-      const page = all.slice(start, start + PAGE).map(userRecord);
-      return { result: page, total: all.length, ...(start + PAGE < all.length ? { next: start + PAGE } : {}) };
+      return page(all, params);
+    },
+  },
+  {
+    name: 'user.search',
+    scopes: USER_SCOPES,
+    handler({ portal, params }) {
+      const filterParam = param(params, 'FILTER');
+      const filter: Record<string, unknown> = isRecord(filterParam) ? { ...filterParam } : {};
+      const desc = String(param(params, 'ORDER') ?? 'ASC').toUpperCase() === 'DESC';
+      const all = [...portal.users.values()]
+        .filter((u) => searchMatches(u, filter))
+        .sort((a, b) => (desc ? b.id - a.id : a.id - b.id));
+      return page(all, params);
     },
   },
   {

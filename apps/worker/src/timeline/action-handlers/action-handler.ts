@@ -6,6 +6,10 @@ export interface ActionContext {
   repo: Pick<ClickRepository, 'applyDecision' | 'approvalById'>;
   approval: Approval;
   event: ClickRecord;
+  /** The decider's comment: only a decision made on the app page carries one (decision-comment.ts). */
+  comment: string | null;
+  /** The portal's setting: a reject needs a comment. */
+  rejectCommentRequired: boolean;
   /** Display name of a portal user, when the portal tells us (best effort). */
   userName(userId: number): Promise<string | undefined>;
 }
@@ -13,7 +17,9 @@ export interface ActionContext {
 export interface ActionResult {
   approval: Approval;
   /** Recorded on the click: what happened. */
-  outcome: Extract<ClickOutcome, 'applied' | 'already_decided'>;
+  outcome: Extract<ClickOutcome, 'applied' | 'already_decided' | 'comment_required'>;
+  /** Shown on the card when the click decided nothing and the approval stays pending (buttons usable). */
+  note?: string;
 }
 
 export interface ActionHandler {

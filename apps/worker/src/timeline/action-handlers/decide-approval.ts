@@ -20,6 +20,7 @@ export async function decideApproval(ctx: ActionContext, state: 'APPROVED' | 'RE
     state,
     userId: event.userId,
     userName: name ?? null,
+    comment: ctx.comment,
   });
   if (decided) return { approval: decided, outcome: 'applied' };
   // Another click decided it between our read and our write.
