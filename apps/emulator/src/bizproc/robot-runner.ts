@@ -11,12 +11,26 @@ import { robotKey } from './robot-registry.js';
 // workflow_id, code, document_id[], document_type[], event_token, properties[…], use_subscription,
 // timeout_duration, ts and auth[…] (tokens of AUTH_USER_ID), then waits for bizproc.event.send when subscribed.
 
-/** CRM document types of the emulated entities (bizproc's CCrmDocument* classes). */
-const DOCUMENTS: Record<CrmEntityTypeId, { cls: string; type: string }> = {
-  1: { cls: 'CCrmDocumentLead', type: 'LEAD' },
-  2: { cls: 'CCrmDocumentDeal', type: 'DEAL' },
-  3: { cls: 'CCrmDocumentContact', type: 'CONTACT' },
-};
+const DYNAMIC_DOCUMENT = 'Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic';
+
+/**
+ * The bizproc document of a CRM item: ['crm', class, '<TYPE>_<id>'] for leads, deals, contacts and companies
+ * (CCrmDocument* classes), ['crm', 'Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic', 'DYNAMIC_<typeId>_<id>'] for
+ * smart-process items (the bizproc.robot.add and bizproc.workflow.start docs).
+ */
+export function crmDocument(
+  entityTypeId: CrmEntityTypeId,
+  id: number,
+): { documentId: [string, string, string]; documentType: [string, string, string] } {
+  const legacy: Record<number, [string, string]> = {
+    1: ['CCrmDocumentLead', 'LEAD'],
+    2: ['CCrmDocumentDeal', 'DEAL'],
+    3: ['CCrmDocumentContact', 'CONTACT'],
+    4: ['CCrmDocumentCompany', 'COMPANY'],
+  };
+  const [cls, type] = legacy[entityTypeId] ?? [DYNAMIC_DOCUMENT, `DYNAMIC_${entityTypeId}`];
+  return { documentId: ['crm', cls, `${type}_${id}`], documentType: ['crm', cls, type] };
+}
 
 export const ROBOT_DELIVERY_EVENT = 'BIZPROC_ROBOT';
 
@@ -66,7 +80,7 @@ export function runRobot(ctx: EmulatorContext, portal: Portal, input: RunRobotIn
     }
     properties[key] = value;
   }
-  const doc = DOCUMENTS[input.entityTypeId];
+  const doc = crmDocument(input.entityTypeId, item.id);
   const workflowId = uniqid(ctx.now());
   const activityName = `A${randomBytes(9).toString('hex').slice(0, 5)}_${Math.floor(Math.random() * 1e5)}`;
   const run: RobotRun = {
@@ -74,8 +88,8 @@ export function runRobot(ctx: EmulatorContext, portal: Portal, input: RunRobotIn
     memberId: portal.memberId,
     clientId: robot.clientId,
     code: robot.code,
-    documentId: ['crm', doc.cls, `${doc.type}_${item.id}`],
-    documentType: ['crm', doc.cls, doc.type],
+    documentId: doc.documentId,
+    documentType: doc.documentType,
     eventToken: `${workflowId}|${activityName}|${randomBytes(24).toString('base64url')}.${randomBytes(32).toString('hex')}`,
     properties,
     state: 'running',

@@ -1,12 +1,13 @@
 import { matchesFilter } from '../../crm/legacy-filter.js';
 import { ENTITY_TYPE_NAMES, findCrmItem } from '../../portal/portal-service.js';
 import { atomDate } from '../envelope.js';
-import type { CrmEntityTypeId, CrmItem } from '../../state/model.js';
+import type { CrmItem } from '../../state/model.js';
 import type { MethodDef } from '../method-types.js';
 import { asInt, isRecord, param } from '../params.js';
 import { RestError } from '../rest-error.js';
 
-// A few CRM items to own activities: crm.{lead,deal,contact}.get/list (legacy rows) and crm.item.get/list.
+// A few CRM items to own activities: crm.{lead,deal,contact,company}.get/list (legacy rows) and crm.item.get/list
+// (every type, smart processes included).
 
 const PAGE = 50;
 
@@ -25,7 +26,7 @@ function itemView(i: CrmItem) {
   };
 }
 
-function legacyMethods(entityTypeId: CrmEntityTypeId): MethodDef[] {
+function legacyMethods(entityTypeId: keyof typeof ENTITY_TYPE_NAMES): MethodDef[] {
   const name = ENTITY_TYPE_NAMES[entityTypeId];
   return [
     {
@@ -63,6 +64,7 @@ export const crmItemMethods: MethodDef[] = [
   ...legacyMethods(1),
   ...legacyMethods(2),
   ...legacyMethods(3),
+  ...legacyMethods(4),
   {
     name: 'crm.item.get',
     scopes: ['crm'],
