@@ -12,3 +12,25 @@ export {
   toApproval,
 } from './timeline-events.repository.js';
 export { type ClickUserAuth, openClickUserAuth, sealClickUserAuth } from './click-user-auth.js';
+export {
+  type ApprovalsRepository,
+  type CreatePortal,
+  createApprovalsRepository,
+  type NewApproval,
+  type SqlRunner,
+  type UnsettledCreate,
+} from './approvals.repository.js';
+export {
+  type ApprovalRun,
+  createRobotRunsRepository,
+  type RecordedRun,
+  type RecordRunInput,
+  type RobotRunsRepository,
+} from './robot-runs.repository.js';
+export {
+  type ApprovalDeliveriesRepository,
+  createApprovalDeliveriesRepository,
+  DELIVERY_KINDS,
+  type DeliveryKind,
+  type DeliveryRow,
+} from './approval-deliveries.repository.js';
