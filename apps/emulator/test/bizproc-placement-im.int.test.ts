@@ -209,6 +209,29 @@ describe('running a robot', () => {
     await expect(run(3, 999)).rejects.toMatchObject({ code: 'CRM_ITEM_NOT_FOUND' });
   });
 
+  it('keeps FILTER: a robot included for deals only is not offered, nor run, on a contact', async () => {
+    const p = await installed();
+    const add = (over: Record<string, unknown>) =>
+      rest(p.clientEndpoint, 'bizproc.robot.add', { ...ROBOT, HANDLER: `${env.receiver.url}/robot`, ...over }, p.token);
+    expect((await add({ FILTER: { INCLUDE: [['crm', 'CCrmDocumentDeal']] } })).body.result).toBe(true);
+    expect((await add({ CODE: 'bad_filter', FILTER: 'deals' })).body).toMatchObject({
+      error: 'ERROR_ACTIVITY_VALIDATION_FAILURE',
+      error_description: 'Wrong activity FILTER!',
+    });
+    const contact = await env.emu.client.createCrmItem(p.memberId, { entityTypeId: 3, title: 'John' });
+    const base = { clientId: p.clientId, code: 'request_approval', properties: { title: 'T', approver: 'user_1' } };
+    await expect(
+      env.emu.client.runRobot(p.memberId, { ...base, entityTypeId: 3, entityId: contact.id }),
+    ).rejects.toMatchObject({ code: 'ROBOT_NOT_APPLICABLE' });
+    expect(
+      (await env.emu.client.runRobot(p.memberId, { ...base, entityTypeId: 2, entityId: p.dealId })).run.state,
+    ).toBe('running');
+    const page = await (await fetch(`${env.emu.url}/ui/portals/${p.memberId}/crm/3/${contact.id}`)).text();
+    expect(page).not.toContain('data-code="request_approval"');
+    const dealPage = await (await fetch(`${env.emu.url}/ui/portals/${p.memberId}/crm/2/${p.dealId}`)).text();
+    expect(dealPage).toContain('data-code="request_approval"');
+  });
+
   it('refuses to run without a required property, and an unsubscribed robot does not wait', async () => {
     const p = await installed();
     const robot = { ...ROBOT, HANDLER: `${env.receiver.url}/robot`, USE_SUBSCRIPTION: 'N' };

@@ -5,7 +5,7 @@ import { deliver } from '../events/event-dispatcher.js';
 import { userAuth } from '../events/event-payload.js';
 import { findCrmItem } from '../portal/portal-service.js';
 import type { CrmEntityTypeId, DeliveryLogEntry, Portal, RobotRun } from '../state/model.js';
-import { robotKey } from './robot-registry.js';
+import { robotAppliesTo, robotKey } from './robot-registry.js';
 
 // Runs an installed robot on a CRM item as the automation does: a form-encoded POST to its handler with
 // workflow_id, code, document_id[], document_type[], event_token, properties[…], use_subscription,
@@ -68,6 +68,14 @@ export function runRobot(ctx: EmulatorContext, portal: Portal, input: RunRobotIn
   if (ctx.state.installation(portal.memberId, input.clientId)?.installed !== true) throw controlErrors.notInstalled();
   const item = findCrmItem(portal, input.entityTypeId, input.entityId);
   if (!item) throw new ControlError('CRM_ITEM_NOT_FOUND', `No CRM item ${input.entityTypeId}:${input.entityId}`, 404);
+  const doc = crmDocument(input.entityTypeId, item.id);
+  if (!robotAppliesTo(robot, doc.documentType)) {
+    throw new ControlError(
+      'ROBOT_NOT_APPLICABLE',
+      `${input.code} is not offered for ${doc.documentType[2]} (FILTER)`,
+      400,
+    );
+  }
   const userId = robot.authUserId ?? input.userId ?? 1;
   if (!portal.users.has(userId)) throw controlErrors.userNotFound(userId);
 
@@ -80,7 +88,6 @@ export function runRobot(ctx: EmulatorContext, portal: Portal, input: RunRobotIn
     }
     properties[key] = value;
   }
-  const doc = crmDocument(input.entityTypeId, item.id);
   const workflowId = uniqid(ctx.now());
   const activityName = `A${randomBytes(9).toString('hex').slice(0, 5)}_${Math.floor(Math.random() * 1e5)}`;
   const run: RobotRun = {

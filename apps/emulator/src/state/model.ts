@@ -148,6 +148,8 @@ export interface Robot {
   properties: Record<string, RobotProperty>;
   returnProperties: Record<string, RobotProperty>;
   usePlacement: boolean;
+  /** FILTER as given: `{INCLUDE?: rule[], EXCLUDE?: rule[]}`, a rule an edition (`b24`, `box`) or a document type prefix */
+  filter: unknown;
   addedAt: number;
 }
 

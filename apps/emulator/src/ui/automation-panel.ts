@@ -1,4 +1,5 @@
 import { resolveText, type TextWithTranslation } from '@b24app/layout';
+import { robotAppliesTo } from '../bizproc/robot-registry.js';
 import { crmDocument } from '../bizproc/robot-runner.js';
 import type { EmulatorContext } from '../emulator-context.js';
 import type { CrmItem, Portal, Robot, RobotProperty, RobotRun } from '../state/model.js';
@@ -128,8 +129,10 @@ export function robotRunsView(portal: Portal, item: CrmItem, lang: string): { ve
 }
 
 export function automationPanel(ctx: EmulatorContext, portal: Portal, item: CrmItem, v: PanelViewer): string {
+  const { documentType } = crmDocument(item.entityTypeId, item.id);
   const installed = [...portal.robots.values()]
     .filter((r) => ctx.state.installation(portal.memberId, r.clientId)?.installed === true)
+    .filter((r) => robotAppliesTo(r, documentType))
     .sort((a, b) => a.addedAt - b.addedAt);
   const runs = robotRunsView(portal, item, v.lang);
   const forms = installed.map((r) => robotForm(ctx, portal, item, r, v)).join('');
