@@ -17,6 +17,8 @@ import { installRoutes } from './install/install.routes.js';
 import type { InstallService } from './install/install.service.js';
 import type { UninstallService } from './install/uninstall.service.js';
 import type { ServerMetrics } from './observability/server-metrics.js';
+import type { RobotRunIntake } from './robots/robot-run.service.js';
+import { robotRoutes } from './robots/robot.routes.js';
 import type { TimelineIntake } from './timeline/timeline-intake.service.js';
 
 export interface ServerDeps {
@@ -31,6 +33,8 @@ export interface ServerDeps {
   uninstall: UninstallService;
   timeline: TimelineIntake;
   approvals: ApprovalService;
+  /** Runs of the request_approval robot (POST /b24/robot). */
+  robots: RobotRunIntake;
   /** Shown on Bull Board (/admin/queues) to operators. */
   queues?: readonly Queue[];
   appPage: AppPageDeps;
@@ -61,6 +65,7 @@ export function createApp(deps: ServerDeps): Express {
       ...(deps.serverMetrics ? { metrics: deps.serverMetrics } : {}),
     }),
   );
+  app.use(robotRoutes({ robots: deps.robots }));
   app.use(appPageRoutes({ ...deps.appPage, logger: deps.logger }));
   app.use(appApiRoutes({ db: deps.appPage.db, sessions: deps.appPage.sessions, api: deps.appPage.api }));
   app.use(approvalRoutes({ approvals: deps.approvals, apiToken: deps.config.API_TOKEN }));

@@ -1,7 +1,14 @@
 import { createTokenCipher, type Logger } from '@b24app/core';
-import { createTimelineEventsRepository, type Db } from '@b24app/db';
+import {
+  createApprovalsRepository,
+  createRobotRunsRepository,
+  createTimelineEventsRepository,
+  type Db,
+} from '@b24app/db';
 import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
 import {
+  approvalCreateJob,
+  createApprovalCreateProducer,
   createClickProducer,
   duplicateRedis,
   type RedisConnection,
@@ -19,10 +26,12 @@ import { createHostPolicy } from './b24/host-policy.js';
 import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
 import { createInstallService } from './install/install.service.js';
+import { reconcileRobotsUnlessUnscoped } from './install/robot-registration.js';
 import { createAppInfoFetcher } from './install/oauth-app-info.js';
 import { createPortalAdminCheck } from './install/portal-admin-check.js';
 import { createUninstallService } from './install/uninstall.service.js';
 import { createServerMetrics } from './observability/server-metrics.js';
+import { createRobotRunIntake } from './robots/robot-run.service.js';
 import { createTimelineIntake } from './timeline/timeline-intake.service.js';
 
 /**
@@ -51,6 +60,7 @@ export function buildServerDeps(opts: {
   const queue = new Queue(timelineActionJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const handlerUrl = `${config.APP_URL}/b24/events`;
+  const robotHandlerUrl = `${config.APP_URL}/b24/robot`;
   const verifier = createApplicationTokenVerifier({
     db,
     redis,
@@ -72,6 +82,15 @@ export function buildServerDeps(opts: {
     }),
   });
   const timeline = createTimelineIntake({ clicks, producer, cipher, verifier, logger });
+  const createQueue = new Queue(approvalCreateJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
+  createQueue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
+  const robots = createRobotRunIntake({
+    verifier,
+    runs: createRobotRunsRepository(db, createApprovalsRepository(db)),
+    producer: createApprovalCreateProducer(createQueue),
+    cipher,
+    logger,
+  });
 
   const hostPolicy = createHostPolicy({
     oauthHosts: config.B24_OAUTH_HOSTS,
@@ -87,8 +106,10 @@ export function buildServerDeps(opts: {
     fetchAppInfo,
     checkPortalAdmin: createPortalAdminCheck(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
     clientId: config.B24_CLIENT_ID,
-    bindEvents: async (memberId) => {
-      await reconcileEventBindings(await clients.get(memberId), handlerUrl, logger);
+    bindEvents: async (memberId, { installerId }) => {
+      const client = await clients.get(memberId);
+      await reconcileEventBindings(client, handlerUrl, logger);
+      await reconcileRobotsUnlessUnscoped(client, { handlerUrl: robotHandlerUrl, authUserId: installerId, logger });
     },
     forgetClient: forget,
     logger,
@@ -131,13 +152,15 @@ export function buildServerDeps(opts: {
       // Longer than an add can last: 4 attempts (packages/bitrix24 DEFAULT_RETRY), each a slot wait and a request.
       claimTtlMs: 4 * (5_000 + config.B24_REQUEST_TIMEOUT_MS) + 10_000,
     }),
+    robots,
     queue,
-    queues: [queue],
+    queues: [queue, createQueue],
     clients,
     close: async () => {
       await timeline.flush();
       clients.close();
       await queue.close();
+      await createQueue.close();
       await verifier.close();
     },
   };

@@ -16,6 +16,8 @@ export const ERROR_HTTP_STATUS = {
   UNTRUSTED_HOST: 400,
   INSTALL_VERIFICATION_FAILED: 401,
   RATE_LIMITED: 429,
+  /** A genuine robot run we cannot act on (not our robot, not a CRM item, bad properties): recorded, not acted on. */
+  ROBOT_RUN_REFUSED: 422,
   /** The portal refused what we asked on the caller's behalf (bad owner, bad field...). */
   UPSTREAM_REJECTED: 422,
   SERVICE_UNAVAILABLE: 503,
