@@ -84,9 +84,10 @@ export function buildServerDeps(opts: {
   const timeline = createTimelineIntake({ clicks, producer, cipher, verifier, logger });
   const createQueue = new Queue(approvalCreateJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
   createQueue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
+  const robotRuns = createRobotRunsRepository(db, createApprovalsRepository(db));
   const robots = createRobotRunIntake({
     verifier,
-    runs: createRobotRunsRepository(db, createApprovalsRepository(db)),
+    runs: robotRuns,
     producer: createApprovalCreateProducer(createQueue),
     cipher,
     logger,
@@ -142,7 +143,7 @@ export function buildServerDeps(opts: {
       redis: async () => void (await redis.ping()),
     },
     install,
-    uninstall: createUninstallService({ db, clicks, tokens: store, forgetClient: forget, logger }),
+    uninstall: createUninstallService({ db, clicks, robotRuns, tokens: store, forgetClient: forget, logger }),
     timeline,
     approvals: createApprovalService({
       db,

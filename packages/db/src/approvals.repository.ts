@@ -29,7 +29,7 @@ export interface NewApproval {
   idempotencyKey: string | null;
 }
 
-/** The portal facts the creation job needs with the row: who to call, and the card's look. */
+/** The portal facts a job needs with the row: who to call, whether it can be called, and the card's look. */
 export interface CreatePortal {
   memberId: string;
   status: 'ACTIVE' | 'NEEDS_REINSTALL' | 'UNINSTALLED';
@@ -47,7 +47,8 @@ export interface UnsettledCreate {
 export interface ApprovalsRepository {
   /** A PENDING approval whose activity the creation job adds (`create_requested_at` set), in the caller's transaction. */
   insertForCreateJob(sql: SqlRunner, a: NewApproval): Promise<void>;
-  loadForCreate(id: string): Promise<{ approval: Approval; portal: CreatePortal } | null>;
+  /** The row with its portal's status and card settings (the creation job, the outbox's deliveries). */
+  withPortal(id: string): Promise<{ approval: Approval; portal: CreatePortal } | null>;
   /**
    * Takes the row's add claim when its activity is not settled, the job has not given up on it and nobody holds a
    * live claim (one statement, so atomic); counts the add. `earlierAdds`: adds started before this one (after the
@@ -59,8 +60,11 @@ export interface ApprovalsRepository {
    * to our activity: a row still holding it is stale (an emulator reset or a restored portal reuses ids) and lets go, in the same transaction.
    */
   settleActivity(id: string, activityId: number): Promise<Approval | null>;
-  /** Gives the claim back (the add failed before it could have run, or its outcome is known). */
-  releaseAddClaim(id: string, claimId: string): Promise<void>;
+  /**
+   * Gives the claim back after a failed attempt. `addMayHaveRun`: the add was sent and its outcome is unknown (the
+   * next holder looks the activity up first); otherwise this attempt's add is not counted.
+   */
+  releaseAddClaim(id: string, claimId: string, o: { addMayHaveRun: boolean }): Promise<void>;
   /** Why the latest attempt did not create the activity (the job retries). */
   noteCreateError(id: string, error: string): Promise<void>;
   /** The job gives up on the row: the portal refused the add, or every attempt failed. False: settled meanwhile. */
@@ -98,7 +102,7 @@ export function createApprovalsRepository(db: Db): ApprovalsRepository {
       );
     },
 
-    async loadForCreate(id) {
+    async withPortal(id) {
       const row = await one<Record<string, unknown>>(
         `SELECT a.*, p.member_id AS p_member_id, p.status::text AS p_status,
                 COALESCE(s.language, 'en') AS s_language, s.badge_code AS s_badge_code,
@@ -157,10 +161,12 @@ export function createApprovalsRepository(db: Db): ApprovalsRepository {
       }
     },
 
-    async releaseAddClaim(id, claimId) {
+    async releaseAddClaim(id, claimId, o) {
       await pool.query(
-        'UPDATE approvals SET add_claim_id = NULL, add_claim_until = NULL WHERE id = $1 AND add_claim_id = $2',
-        [id, claimId],
+        `UPDATE approvals SET add_claim_id = NULL, add_claim_until = NULL,
+                add_attempts = CASE WHEN $3 THEN add_attempts ELSE GREATEST(add_attempts - 1, 0) END
+         WHERE id = $1 AND add_claim_id = $2`,
+        [id, claimId, o.addMayHaveRun],
       );
     },
 

@@ -4,6 +4,7 @@
  * admin-only operations check the session's admin flag here, on the server.
  */
 import { approvalActivityPayload, ORIGINATOR_ID } from '@b24app/approvals';
+import { creationView, deliveriesView } from '../approvals/approval-outbox-view.js';
 import { AppError } from '@b24app/core';
 import type { Db, Prisma } from '@b24app/db';
 import { isBitrix24Error } from '@b24app/bitrix24';
@@ -243,6 +244,7 @@ export function createAppApiService(deps: {
     async approvalDetails(s, by) {
       const a = await db.approval.findFirst({
         where: { portalId: s.portalId, ...(by.id ? { id: by.id } : { activityId: by.activityId ?? -1 }) },
+        include: { deliveries: { orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }] } },
       });
       if (!a) throw new AppError('NOT_FOUND', 'No such approval on this portal');
       const clicks = a.activityId
@@ -255,6 +257,8 @@ export function createAppApiService(deps: {
       const settings = await getSettings(s);
       return {
         ...approvalRow(a, settings),
+        creation: creationView(a),
+        deliveries: deliveriesView(a.deliveries),
         clicks: clicks.map(clickView),
       };
     },

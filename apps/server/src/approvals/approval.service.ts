@@ -4,6 +4,7 @@ import { AppError, type Logger } from '@b24app/core';
 import type { Approval, Db } from '@b24app/db';
 import type { PortalClients } from '@b24app/bitrix24';
 import type { CreateApprovalInput } from './approval.schemas.js';
+import { creationView, deliveriesView } from './approval-outbox-view.js';
 
 /**
  * What a create answered: `created` (201) when this request's add made the activity; `existing` (200) when the
@@ -41,6 +42,10 @@ export interface ApprovalDetails {
   decidedAt: string | null;
   lastError: string | null;
   createdAt: string;
+  /** Robot-made approvals: the creation job's progress (null otherwise). */
+  creation: ReturnType<typeof creationView>;
+  /** What the decision owes (the robot's answer, …), with how each delivery ended. */
+  deliveries: ReturnType<typeof deliveriesView>;
   clicks: {
     id: string;
     actionId: string;
@@ -190,7 +195,10 @@ export function createApprovalService(
     async get(id) {
       const a = await db.approval.findUnique({
         where: { id },
-        include: { portal: { select: { memberId: true } } },
+        include: {
+          portal: { select: { memberId: true } },
+          deliveries: { orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }] },
+        },
       });
       if (!a) throw new AppError('NOT_FOUND', 'no such approval');
       const clicks = a.activityId
@@ -213,6 +221,8 @@ export function createApprovalService(
         decidedAt: iso(a.decidedAt),
         lastError: a.lastError,
         createdAt: a.createdAt.toISOString(),
+        creation: creationView(a),
+        deliveries: deliveriesView(a.deliveries),
         clicks: clicks.map((c) => ({
           id: c.id,
           actionId: c.actionId,

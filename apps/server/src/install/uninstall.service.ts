@@ -1,11 +1,12 @@
 import type { Logger } from '@b24app/core';
-import type { Db, TimelineEventsRepository } from '@b24app/db';
+import type { Db, RobotRunsRepository, TimelineEventsRepository } from '@b24app/db';
 import type { PrismaTokenStore } from '@b24app/bitrix24';
 import { verifyApplicationToken } from '../b24/verify-application-token.js';
 
 export interface UninstallServiceDeps {
   db: Db;
   clicks: Pick<TimelineEventsRepository, 'purgePortal'>;
+  robotRuns: Pick<RobotRunsRepository, 'purgePortal'>;
   /** The one writer of the token columns. */
   tokens: PrismaTokenStore;
   forgetClient: (memberId: string) => void;
@@ -38,6 +39,7 @@ export function createUninstallService(deps: UninstallServiceDeps) {
               purge: async (tx, portalId) => {
                 await tx.approval.deleteMany({ where: { portalId } });
                 await deps.clicks.purgePortal(tx, portalId);
+                await deps.robotRuns.purgePortal(tx, portalId);
                 await tx.portalSettings.deleteMany({ where: { portalId } });
               },
             }
