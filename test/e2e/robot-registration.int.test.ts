@@ -100,10 +100,14 @@ describe('robot registration (issue 12)', () => {
     expect((await stack.emu.robots(p.memberId)).map((r) => r.code)).toEqual(['request_approval']);
   });
 
-  it('uninstall leaves no robot of ours; installing again adds it once', async () => {
+  it('uninstall leaves no robot of ours (CLEAN=1: nor its runs); installing again adds it once', async () => {
     const p = await stack.installedPortal();
-    await stack.emu.uninstallApp(p.memberId, stack.clientId);
+    await runApprovalRobot(stack, p, { approverId: p.adminUserId, title: 'Before uninstall' });
+    const runsOf = () => stack.db.robotRun.count({ where: { portal: { memberId: p.memberId } } });
+    expect(await runsOf()).toBe(1);
+    await stack.emu.uninstallApp(p.memberId, stack.clientId, { clean: true });
     expect(await stack.emu.robots(p.memberId)).toEqual([]);
+    await waitFor(async () => (await runsOf()) === 0);
     await stack.emu.installApp(p.memberId, stack.clientId, { userId: p.adminUserId });
     await waitFor(async () => (await stack.emu.robots(p.memberId)).length === 1);
     expect((await stack.emu.robots(p.memberId)).map((r) => r.code)).toEqual(['request_approval']);
