@@ -52,6 +52,53 @@
     });
   }
 
+  // Automation panel: run a robot on this item with property values, then follow its runs.
+  /** datetime-local / date input → the portal's date format Bitrix24 passes to handlers (DD.MM.YYYY[ HH:MM:SS]) */
+  function bizprocDate(el) {
+    const [date, time] = el.value.split('T');
+    const [y, m, d] = date.split('-');
+    return time ? `${d}.${m}.${y} ${time.length === 5 ? `${time}:00` : time}` : `${d}.${m}.${y}`;
+  }
+  for (const form of $$('form[data-robot-run]')) {
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const properties = {};
+      for (const el of $$('[data-prop]', form)) {
+        if (el.value === '') continue;
+        properties[el.dataset.prop] =
+          el.dataset.type === 'datetime' || el.dataset.type === 'date' ? bizprocDate(el) : el.value;
+      }
+      const button = form.querySelector('button');
+      button.disabled = true;
+      try {
+        await control(form.dataset.robotRun, { ...JSON.parse(form.dataset.run), properties });
+      } finally {
+        button.disabled = false;
+      }
+      pollRuns();
+    });
+  }
+  const runs = document.querySelector('[data-robot-runs]');
+  async function pollRuns() {
+    if (!runs) return;
+    const res = await fetch(runs.dataset.robotRuns, { cache: 'no-store' });
+    if (!res.ok) return;
+    const { version, html } = await res.json();
+    if (version === runs.dataset.version) return;
+    runs.dataset.version = version;
+    runs.innerHTML = html;
+  }
+  if (runs) {
+    runs.addEventListener('click', async (e) => {
+      const el = e.target.closest('[data-end-run]');
+      if (!el) return;
+      el.disabled = true;
+      await control(`POST ${el.dataset.endRun}`, { as: el.dataset.as });
+      pollRuns();
+    });
+    setInterval(pollRuns, 400);
+  }
+
   const timeline = document.querySelector('[data-timeline]');
   if (!timeline) return;
 

@@ -165,6 +165,73 @@ describe('running a robot', () => {
     expect(await env.emu.client.robots(p.memberId)).toEqual([]);
   });
 
+  it('runs on companies and smart-process items with their bizproc document ids', async () => {
+    const p = await installed();
+    await rest(p.clientEndpoint, 'bizproc.robot.add', { ...ROBOT, HANDLER: `${env.receiver.url}/robot` }, p.token);
+    const company = await env.emu.client.createCrmItem(p.memberId, { entityTypeId: 4, title: 'ACME Ltd' });
+    const spa = await env.emu.client.createCrmItem(p.memberId, { entityTypeId: 1032, title: 'Contract 7' });
+    const second = await env.emu.client.createCrmItem(p.memberId, { entityTypeId: 1032, title: 'Contract 8' });
+    expect(second.id).toBe(spa.id + 1); // each smart process numbers its own items
+    const run = (entityTypeId: number, entityId: number) =>
+      env.emu.client.runRobot(p.memberId, {
+        clientId: p.clientId,
+        code: 'request_approval',
+        entityTypeId,
+        entityId,
+        properties: { title: 'T', approver: 'user_1' },
+      });
+    expect((await run(4, company.id)).run).toMatchObject({
+      documentId: ['crm', 'CCrmDocumentCompany', `COMPANY_${company.id}`],
+      documentType: ['crm', 'CCrmDocumentCompany', 'COMPANY'],
+    });
+    const dynamic = 'Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic';
+    expect((await run(1032, second.id)).run).toMatchObject({
+      documentId: ['crm', dynamic, `DYNAMIC_1032_${second.id}`],
+      documentType: ['crm', dynamic, 'DYNAMIC_1032'],
+    });
+    const posted = env.receiver.received.filter((r) => r.path === '/robot').map((r) => r.body.document_id);
+    expect(posted).toEqual([
+      ['crm', 'CCrmDocumentCompany', `COMPANY_${company.id}`],
+      ['crm', dynamic, `DYNAMIC_1032_${second.id}`],
+    ]);
+    // the item APIs know both, and a type that is neither a CRM entity nor a smart process is refused
+    expect((await rest(p.clientEndpoint, 'crm.company.get', { id: company.id }, p.token)).body.result).toMatchObject({
+      TITLE: 'ACME Ltd',
+    });
+    const items = await rest(p.clientEndpoint, 'crm.item.list', { entityTypeId: 1032 }, p.token);
+    expect((items.body.result as { items: { title: string }[] }).items.map((i) => i.title)).toEqual([
+      'Contract 7',
+      'Contract 8',
+    ]);
+    await expect(env.emu.client.createCrmItem(p.memberId, { entityTypeId: 5, title: 'x' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(run(3, 999)).rejects.toMatchObject({ code: 'CRM_ITEM_NOT_FOUND' });
+  });
+
+  it('keeps FILTER: a robot included for deals only is not offered, nor run, on a contact', async () => {
+    const p = await installed();
+    const add = (over: Record<string, unknown>) =>
+      rest(p.clientEndpoint, 'bizproc.robot.add', { ...ROBOT, HANDLER: `${env.receiver.url}/robot`, ...over }, p.token);
+    expect((await add({ FILTER: { INCLUDE: [['crm', 'CCrmDocumentDeal']] } })).body.result).toBe(true);
+    expect((await add({ CODE: 'bad_filter', FILTER: 'deals' })).body).toMatchObject({
+      error: 'ERROR_ACTIVITY_VALIDATION_FAILURE',
+      error_description: 'Wrong activity FILTER!',
+    });
+    const contact = await env.emu.client.createCrmItem(p.memberId, { entityTypeId: 3, title: 'John' });
+    const base = { clientId: p.clientId, code: 'request_approval', properties: { title: 'T', approver: 'user_1' } };
+    await expect(
+      env.emu.client.runRobot(p.memberId, { ...base, entityTypeId: 3, entityId: contact.id }),
+    ).rejects.toMatchObject({ code: 'ROBOT_NOT_APPLICABLE' });
+    expect(
+      (await env.emu.client.runRobot(p.memberId, { ...base, entityTypeId: 2, entityId: p.dealId })).run.state,
+    ).toBe('running');
+    const page = await (await fetch(`${env.emu.url}/ui/portals/${p.memberId}/crm/3/${contact.id}`)).text();
+    expect(page).not.toContain('data-code="request_approval"');
+    const dealPage = await (await fetch(`${env.emu.url}/ui/portals/${p.memberId}/crm/2/${p.dealId}`)).text();
+    expect(dealPage).toContain('data-code="request_approval"');
+  });
+
   it('refuses to run without a required property, and an unsubscribed robot does not wait', async () => {
     const p = await installed();
     const robot = { ...ROBOT, HANDLER: `${env.receiver.url}/robot`, USE_SUBSCRIPTION: 'N' };

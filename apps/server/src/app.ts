@@ -22,6 +22,8 @@ import type { InstallService } from './install/install.service.js';
 import type { UninstallService } from './install/uninstall.service.js';
 import type { ServerMetrics } from './observability/server-metrics.js';
 import { openApiRoutes } from './openapi/openapi.routes.js';
+import type { RobotRunIntake } from './robots/robot-run.service.js';
+import { robotRoutes } from './robots/robot.routes.js';
 import type { TimelineIntake } from './timeline/timeline-intake.service.js';
 
 export interface ServerDeps {
@@ -39,6 +41,8 @@ export interface ServerDeps {
   /** Portal API keys of the integrations API (verified on every /api/v1 request) and their rate limit. */
   apiKeys: Pick<ApiKeysRepository, 'verify'>;
   apiKeyLimiter: ApiKeyRateLimiter;
+  /** Runs of the request_approval robot (POST /b24/robot). */
+  robots: RobotRunIntake;
   /** Shown on Bull Board (/admin/queues) to operators. */
   queues?: readonly Queue[];
   appPage: AppPageDeps;
@@ -69,6 +73,7 @@ export function createApp(deps: ServerDeps): Express {
       ...(deps.serverMetrics ? { metrics: deps.serverMetrics } : {}),
     }),
   );
+  app.use(robotRoutes({ robots: deps.robots }));
   app.use(appPageRoutes({ ...deps.appPage, logger: deps.logger }));
   app.use(placementPageRoutes({ ...deps.appPage, logger: deps.logger }));
   app.use(

@@ -1,7 +1,15 @@
 import { createTokenCipher, type Logger } from '@b24app/core';
-import { createApiKeysRepository, createTimelineEventsRepository, type Db } from '@b24app/db';
+import {
+  createApiKeysRepository,
+  createApprovalsRepository,
+  createRobotRunsRepository,
+  createTimelineEventsRepository,
+  type Db,
+} from '@b24app/db';
 import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
 import {
+  approvalCreateJob,
+  createApprovalCreateProducer,
   createClickProducer,
   duplicateRedis,
   type RedisConnection,
@@ -21,10 +29,12 @@ import type { ServerConfig } from './config.js';
 import { reconcileEventBindings } from './install/event-bindings.js';
 import { reconcilePlacementBindings } from './install/placement-bindings.js';
 import { createInstallService } from './install/install.service.js';
+import { reconcileRobotsUnlessUnscoped } from './install/robot-registration.js';
 import { createAppInfoFetcher } from './install/oauth-app-info.js';
 import { createPortalAdminCheck } from './install/portal-admin-check.js';
 import { createUninstallService } from './install/uninstall.service.js';
 import { createServerMetrics } from './observability/server-metrics.js';
+import { createRobotRunIntake } from './robots/robot-run.service.js';
 import { createTimelineIntake } from './timeline/timeline-intake.service.js';
 
 /**
@@ -53,6 +63,7 @@ export function buildServerDeps(opts: {
   const queue = new Queue(timelineActionJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
   const handlerUrl = `${config.APP_URL}/b24/events`;
+  const robotHandlerUrl = `${config.APP_URL}/b24/robot`;
   const verifier = createApplicationTokenVerifier({
     db,
     redis,
@@ -76,6 +87,16 @@ export function buildServerDeps(opts: {
     }),
   });
   const timeline = createTimelineIntake({ clicks, producer, cipher, verifier, logger });
+  const createQueue = new Queue(approvalCreateJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
+  createQueue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
+  const robotRuns = createRobotRunsRepository(db, createApprovalsRepository(db));
+  const robots = createRobotRunIntake({
+    verifier,
+    runs: robotRuns,
+    producer: createApprovalCreateProducer(createQueue),
+    cipher,
+    logger,
+  });
 
   const hostPolicy = createHostPolicy({
     oauthHosts: config.B24_OAUTH_HOSTS,
@@ -91,10 +112,11 @@ export function buildServerDeps(opts: {
     fetchAppInfo,
     checkPortalAdmin: createPortalAdminCheck(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
     clientId: config.B24_CLIENT_ID,
-    bindEvents: async (memberId) => {
+    bindEvents: async (memberId, { installerId }) => {
       const client = await clients.get(memberId);
       await reconcileEventBindings(client, handlerUrl, logger);
       await reconcilePlacementBindings(client, config.APP_URL, logger);
+      await reconcileRobotsUnlessUnscoped(client, { handlerUrl: robotHandlerUrl, authUserId: installerId, logger });
     },
     forgetClient: forget,
     logger,
@@ -140,7 +162,7 @@ export function buildServerDeps(opts: {
       redis: async () => void (await redis.ping()),
     },
     install,
-    uninstall: createUninstallService({ db, clicks, apiKeys, tokens: store, forgetClient: forget, logger }),
+    uninstall: createUninstallService({ db, clicks, apiKeys, robotRuns, tokens: store, forgetClient: forget, logger }),
     timeline,
     approvals,
     apiKeys,
@@ -148,13 +170,15 @@ export function buildServerDeps(opts: {
       perSecond: config.API_KEY_RATE_PER_S,
       burst: config.API_KEY_RATE_BURST,
     }),
+    robots,
     queue,
-    queues: [queue],
+    queues: [queue, createQueue],
     clients,
     close: async () => {
       await timeline.flush();
       clients.close();
       await queue.close();
+      await createQueue.close();
       await verifier.close();
     },
   };

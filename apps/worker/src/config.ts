@@ -12,6 +12,8 @@ export const workerEnvSchema = commonEnvSchema.extend({
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(15_000),
   /** A click not finished this long after it was (re)enqueued is swept. */
   SWEEP_STALE_AFTER_MS: z.coerce.number().int().min(1_000).default(60_000),
+  /** First wait of the decision outbox's retries (doubling per attempt, at most 10 min; 30 attempts: about 4 h). */
+  DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
 });
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

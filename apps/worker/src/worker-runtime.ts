@@ -10,6 +10,7 @@ import {
 } from '@b24app/jobs';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Registry } from 'prom-client';
+import { startApprovalJobs } from './approval-jobs.runtime.js';
 import type { WorkerConfig } from './config.js';
 import { createWorkerMetrics } from './observability/worker-metrics.js';
 import { createIntakeRelay } from './relay/intake-relay.js';
@@ -39,6 +40,7 @@ export type WorkerRuntimeConfig = Pick<
   | 'B24_REQUEST_TIMEOUT_MS'
   | 'CLICK_JOB_ATTEMPTS'
   | 'CLICK_JOB_BACKOFF_MS'
+  | 'DELIVERY_BACKOFF_MS'
 >;
 
 export interface WorkerRuntime {
@@ -51,7 +53,10 @@ export interface WorkerRuntime {
   close(): Promise<void>;
 }
 
-/** Composes the worker: the BullMQ consumer of clicks, the intake relay and the stuck-click sweeper. */
+/**
+ * Composes the worker: the BullMQ consumer of clicks, the intake relay and the stuck-click sweeper; the approval
+ * creation and decision delivery jobs with their relays (approval-jobs.runtime.ts).
+ */
 export function startWorkerRuntime(opts: {
   config: WorkerRuntimeConfig;
   db: Db;
@@ -161,9 +166,11 @@ export function startWorkerRuntime(opts: {
   const clicks = createTimelineEventsRepository(db);
   const relay = createIntakeRelay({ clicks, producer, logger });
   const sweeper = createStuckClickSweeper({ clicks, producer, logger, staleAfterMs: config.SWEEP_STALE_AFTER_MS });
+  const approvalJobs = startApprovalJobs({ config, db, connection, clients, cipher, logger });
   const timers = [
     every(config.RELAY_INTERVAL_MS, () => relay.runOnce(), logger, 'relay'),
     every(config.SWEEP_INTERVAL_MS, () => sweeper.runOnce(), logger, 'sweeper'),
+    ...approvalJobs.relays.map((r) => every(config.RELAY_INTERVAL_MS, r.runOnce, logger, r.name)),
   ];
 
   return {
@@ -175,6 +182,7 @@ export function startWorkerRuntime(opts: {
     async close() {
       for (const t of timers) t.stop();
       await worker.close(); // waits for running jobs: a started click is never abandoned
+      await approvalJobs.close();
       await Promise.all(timers.map((t) => t.idle()));
       clients.close();
       await queue.close();

@@ -25,6 +25,10 @@ const base: Approval = {
   decidedAt: null,
   decisionComment: null,
   lastError: null,
+  createRequestedAt: null,
+  addAttempts: 0,
+  createFailedAt: null,
+  createError: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
 };

@@ -14,3 +14,4 @@ export {
 } from './approval-activity.js';
 export { approvalErrorStatePayload } from './approval-error-state.js';
 export { approvalIdOfActivity, ORIGINATOR_ID } from './activity-origin.js';
+export { type ActivityRestClient, addApprovalActivity, findActivityOf } from './activity-creator.js';

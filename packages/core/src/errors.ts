@@ -21,6 +21,8 @@ export const ERROR_HTTP_STATUS = {
   RATE_LIMITED: 429,
   /** Our own per-key limit of the integrations API: this API key sends too many requests. */
   API_RATE_LIMITED: 429,
+  /** A genuine robot run we cannot act on (not our robot, not a CRM item, bad properties): recorded, not acted on. */
+  ROBOT_RUN_REFUSED: 422,
   /** The portal refused what we asked on the caller's behalf (bad owner, bad field...). */
   UPSTREAM_REJECTED: 422,
   /** A decision callback URL we will not call (not https, a private address, unresolvable). */

@@ -19,6 +19,9 @@ const SECRET_KEYS = [
   'accessToken',
   'refreshToken',
   'applicationToken',
+  // a robot run's event_token answers the automation (bizproc.event.send): a capability
+  'event_token',
+  'eventToken',
   'TOKEN_ENCRYPTION_KEY',
   'authorization',
   'Authorization',

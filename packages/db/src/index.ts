@@ -20,3 +20,25 @@ export {
   looksLikeApiKey,
   type VerifiedApiKey,
 } from './api-keys.repository.js';
+export {
+  type ApprovalsRepository,
+  type CreatePortal,
+  createApprovalsRepository,
+  type NewApproval,
+  type SqlRunner,
+  type UnsettledCreate,
+} from './approvals.repository.js';
+export {
+  type ApprovalRun,
+  createRobotRunsRepository,
+  type RecordedRun,
+  type RecordRunInput,
+  type RobotRunsRepository,
+} from './robot-runs.repository.js';
+export {
+  type ApprovalDeliveriesRepository,
+  createApprovalDeliveriesRepository,
+  DELIVERY_KINDS,
+  type DeliveryKind,
+  type DeliveryRow,
+} from './approval-deliveries.repository.js';

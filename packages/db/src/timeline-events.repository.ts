@@ -8,6 +8,7 @@
  * take that transaction's client.
  */
 import type { Approval, ClickSource, Prisma } from './generated/prisma/client.js';
+import { decisionDeliveriesInsert } from './approval-deliveries.repository.js';
 import { type Db, rawPool } from './client.js';
 import { type ClickOutcome, type ClickRecord, finalStateOf } from './click-lifecycle.js';
 
@@ -83,8 +84,8 @@ export interface TimelineEventsRepository {
   /** Why the latest attempt did not finish (the click stays where it is). */
   note(eventId: string, error: string): Promise<void>;
   /**
-   * Decides a PENDING approval, with the decider's comment (null: none), and marks the click `applied` in one
-   * statement; null when it was already decided.
+   * Decides a PENDING approval with the decider's comment (null: none), marks the click `applied` and owes the
+   * decision's deliveries (the outbox, approval-deliveries.repository.ts) in one statement; null when it was already decided.
    */
   applyDecision(a: {
     approvalId: string;
@@ -275,7 +276,8 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
     },
 
     async applyDecision(a) {
-      // One statement: the conditional decision and the click's `applied` mark commit together.
+      // One statement: the conditional decision, the click's `applied` mark and what the decision owes (the
+      // outbox rows) commit together.
       const row = await one<Record<string, unknown>>(
         `WITH d AS (
            UPDATE approvals SET state = $2::"ApprovalState", decided_by_id = $3, decided_by_name = $4, decided_at = now(),
@@ -283,6 +285,8 @@ export function createTimelineEventsRepository(db: Db): TimelineEventsRepository
            WHERE id = $1 AND state = 'PENDING' RETURNING *
          ), e AS (
            UPDATE timeline_events SET outcome = $6 WHERE id = $5 AND EXISTS (SELECT 1 FROM d) RETURNING id
+         ), o AS (
+           ${decisionDeliveriesInsert('d')}
          )
          SELECT * FROM d`,
         [a.approvalId, a.state, a.userId, a.userName, a.eventId, 'applied' satisfies ClickOutcome, a.comment],
@@ -385,6 +389,10 @@ export function toApproval(r: Record<string, unknown>): Approval {
     decisionComment: (r.decision_comment as string | null) ?? null,
     lastError: (r.last_error as string | null) ?? null,
     apiKeyId: (r.api_key_id as string | null) ?? null,
+    createRequestedAt: (r.create_requested_at as Date | null) ?? null,
+    addAttempts: (r.add_attempts as number | undefined) ?? 0,
+    createFailedAt: (r.create_failed_at as Date | null) ?? null,
+    createError: (r.create_error as string | null) ?? null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };

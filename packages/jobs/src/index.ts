@@ -7,3 +7,10 @@ export {
   type RedisConnection,
 } from './redis-connection.js';
 export * from './click-producer.js';
+export {
+  type ApprovalCreateProducer,
+  approvalCreateJobId,
+  createApprovalCreateProducer,
+  type JobQueue,
+} from './approval-create-producer.js';
+export { createDeliveryProducer, type DeliveryProducer } from './delivery-producer.js';

@@ -103,6 +103,37 @@ export function readRobot(
     usePlacement: has('USE_PLACEMENT')
       ? asBool(param(fields, 'USE_PLACEMENT')) === true
       : (base?.usePlacement ?? false),
+    filter: has('FILTER') ? readFilter(param(fields, 'FILTER')) : (base?.filter ?? null),
     addedAt: base?.addedAt ?? addedAt,
   };
+}
+
+/** Arrays arrive as arrays (JSON) or as PHP-style keyed records (form bodies). */
+const listOf = (v: unknown): unknown[] | null => (Array.isArray(v) ? v : isRecord(v) ? Object.values(v) : null);
+
+function readFilter(raw: unknown): unknown {
+  if (raw === undefined || raw === null || raw === '') return null;
+  if (!isRecord(raw)) throw robotErrors.validation('Wrong activity FILTER!');
+  const out: Record<string, unknown[]> = {};
+  for (const key of ['INCLUDE', 'EXCLUDE']) {
+    const rules = param(raw, key);
+    if (rules === undefined) continue;
+    const list = listOf(rules);
+    if (!list) throw robotErrors.validation('Wrong activity FILTER!');
+    out[key] = list.map((r) => (typeof r === 'string' ? r : (listOf(r) ?? [])));
+  }
+  return out;
+}
+
+/** Whether a robot's FILTER lets it run on a document type (['crm', 'CCrmDocumentDeal', 'DEAL']); the emulator is cloud (`b24`). */
+export function robotAppliesTo(robot: Robot, documentType: readonly string[]): boolean {
+  if (!isRecord(robot.filter)) return true;
+  const matches = (rule: unknown) =>
+    typeof rule === 'string'
+      ? rule === 'b24'
+      : Array.isArray(rule) && rule.length > 0 && rule.every((part, i) => String(part) === documentType[i]);
+  const include = robot.filter.INCLUDE;
+  const exclude = robot.filter.EXCLUDE;
+  if (Array.isArray(include) && !include.some(matches)) return false;
+  return !(Array.isArray(exclude) && exclude.some(matches));
 }

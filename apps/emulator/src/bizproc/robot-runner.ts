@@ -5,18 +5,32 @@ import { deliver } from '../events/event-dispatcher.js';
 import { userAuth } from '../events/event-payload.js';
 import { findCrmItem } from '../portal/portal-service.js';
 import type { CrmEntityTypeId, DeliveryLogEntry, Portal, RobotRun } from '../state/model.js';
-import { robotKey } from './robot-registry.js';
+import { robotAppliesTo, robotKey } from './robot-registry.js';
 
 // Runs an installed robot on a CRM item as the automation does: a form-encoded POST to its handler with
 // workflow_id, code, document_id[], document_type[], event_token, properties[…], use_subscription,
 // timeout_duration, ts and auth[…] (tokens of AUTH_USER_ID), then waits for bizproc.event.send when subscribed.
 
-/** CRM document types of the emulated entities (bizproc's CCrmDocument* classes). */
-const DOCUMENTS: Record<CrmEntityTypeId, { cls: string; type: string }> = {
-  1: { cls: 'CCrmDocumentLead', type: 'LEAD' },
-  2: { cls: 'CCrmDocumentDeal', type: 'DEAL' },
-  3: { cls: 'CCrmDocumentContact', type: 'CONTACT' },
-};
+const DYNAMIC_DOCUMENT = 'Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic';
+
+/**
+ * The bizproc document of a CRM item: ['crm', class, '<TYPE>_<id>'] for leads, deals, contacts and companies
+ * (CCrmDocument* classes), ['crm', 'Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic', 'DYNAMIC_<typeId>_<id>'] for
+ * smart-process items (the bizproc.robot.add and bizproc.workflow.start docs).
+ */
+export function crmDocument(
+  entityTypeId: CrmEntityTypeId,
+  id: number,
+): { documentId: [string, string, string]; documentType: [string, string, string] } {
+  const legacy: Record<number, [string, string]> = {
+    1: ['CCrmDocumentLead', 'LEAD'],
+    2: ['CCrmDocumentDeal', 'DEAL'],
+    3: ['CCrmDocumentContact', 'CONTACT'],
+    4: ['CCrmDocumentCompany', 'COMPANY'],
+  };
+  const [cls, type] = legacy[entityTypeId] ?? [DYNAMIC_DOCUMENT, `DYNAMIC_${entityTypeId}`];
+  return { documentId: ['crm', cls, `${type}_${id}`], documentType: ['crm', cls, type] };
+}
 
 export const ROBOT_DELIVERY_EVENT = 'BIZPROC_ROBOT';
 
@@ -54,6 +68,14 @@ export function runRobot(ctx: EmulatorContext, portal: Portal, input: RunRobotIn
   if (ctx.state.installation(portal.memberId, input.clientId)?.installed !== true) throw controlErrors.notInstalled();
   const item = findCrmItem(portal, input.entityTypeId, input.entityId);
   if (!item) throw new ControlError('CRM_ITEM_NOT_FOUND', `No CRM item ${input.entityTypeId}:${input.entityId}`, 404);
+  const doc = crmDocument(input.entityTypeId, item.id);
+  if (!robotAppliesTo(robot, doc.documentType)) {
+    throw new ControlError(
+      'ROBOT_NOT_APPLICABLE',
+      `${input.code} is not offered for ${doc.documentType[2]} (FILTER)`,
+      400,
+    );
+  }
   const userId = robot.authUserId ?? input.userId ?? 1;
   if (!portal.users.has(userId)) throw controlErrors.userNotFound(userId);
 
@@ -66,7 +88,6 @@ export function runRobot(ctx: EmulatorContext, portal: Portal, input: RunRobotIn
     }
     properties[key] = value;
   }
-  const doc = DOCUMENTS[input.entityTypeId];
   const workflowId = uniqid(ctx.now());
   const activityName = `A${randomBytes(9).toString('hex').slice(0, 5)}_${Math.floor(Math.random() * 1e5)}`;
   const run: RobotRun = {
@@ -74,8 +95,8 @@ export function runRobot(ctx: EmulatorContext, portal: Portal, input: RunRobotIn
     memberId: portal.memberId,
     clientId: robot.clientId,
     code: robot.code,
-    documentId: ['crm', doc.cls, `${doc.type}_${item.id}`],
-    documentType: ['crm', doc.cls, doc.type],
+    documentId: doc.documentId,
+    documentType: doc.documentType,
     eventToken: `${workflowId}|${activityName}|${randomBytes(24).toString('base64url')}.${randomBytes(32).toString('hex')}`,
     properties,
     state: 'running',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCrmEntityType } from '../portal/portal-service.js';
 
 // Request bodies and queries of the control API.
 
@@ -29,8 +30,17 @@ export const createUserSchema = z.object({
   crmReadOnly: z.boolean().optional(),
 });
 
+/** lead 1, deal 2, contact 3, company 4, or a smart process (128–191, 1030+) */
+const crmEntityTypeId = z
+  .number()
+  .int()
+  .refine(
+    isCrmEntityType,
+    'must be 1 (lead), 2 (deal), 3 (contact), 4 (company) or a smart process type (128–191, 1030+)',
+  );
+
 export const createCrmItemSchema = z.object({
-  entityTypeId: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  entityTypeId: crmEntityTypeId,
   title: z.string().min(1),
 });
 
@@ -70,7 +80,7 @@ export const clickSchema = z.object({
 export const runRobotSchema = z.object({
   clientId: z.string().min(1),
   code: z.string().min(1),
-  entityTypeId: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  entityTypeId: crmEntityTypeId,
   entityId: z.number().int().positive(),
   /** values by property key; user properties as `user_<id>` */
   properties: z.record(z.string(), z.unknown()).optional(),

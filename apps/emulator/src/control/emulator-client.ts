@@ -122,7 +122,8 @@ export class EmulatorClient {
 
   createCrmItem(
     memberId: string,
-    i: { entityTypeId: 1 | 2 | 3; title: string },
+    /** lead 1, deal 2, contact 3, company 4, or a smart process type (128–191, 1030+) */
+    i: { entityTypeId: number; title: string },
   ): Promise<{ id: number; entityTypeId: number; title: string }> {
     return this.request('POST', `/portals/${memberId}/crm-items`, i);
   }

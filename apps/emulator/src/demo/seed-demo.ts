@@ -41,7 +41,8 @@ export async function seedDemo(client: EmulatorClient, input: SeedDemoInput): Pr
     name: input.appName ?? 'Approvals',
     installUrl: input.installUrl,
     appUrl: input.appUrl,
-    scope: input.scope,
+    // the app's robot (bizproc) and placements need their scopes
+    scope: input.scope ?? 'crm,bizproc,placement,user_brief',
   });
   const installed = await client.installApp(portal.memberId, input.clientId);
   const base = client.baseUrl;

@@ -31,7 +31,7 @@ export function newPortal(ctx: EmulatorContext, input: CreatePortalInput, port: 
     users: new Map(),
     nextUserId: 1,
     crmItems: new Map(),
-    nextCrmId: { 1: 1, 2: 1, 3: 1 },
+    nextCrmId: {},
     crmTypes: [],
     activities: new Map(),
     nextActivityId: 1001,
@@ -81,7 +81,8 @@ export function addCrmItem(
   portal: Portal,
   i: { entityTypeId: CrmEntityTypeId; title: string },
 ): CrmItem {
-  const id = portal.nextCrmId[i.entityTypeId]++;
+  const id = portal.nextCrmId[i.entityTypeId] ?? 1;
+  portal.nextCrmId[i.entityTypeId] = id + 1;
   const item: CrmItem = { id, entityTypeId: i.entityTypeId, title: i.title, createdAt: ctx.now() };
   portal.crmItems.set(crmItemKey(i.entityTypeId, id), item);
   return item;
@@ -110,4 +111,15 @@ export function setLimits(portal: Portal, l: Partial<PortalLimits>, nowMs: numbe
   portal.bucket = emptyBucket(nowMs);
 }
 
-export const ENTITY_TYPE_NAMES: Record<CrmEntityTypeId, string> = { 1: 'lead', 2: 'deal', 3: 'contact' };
+/** The entity types with a legacy API of their own (crm.lead.*, crm.deal.*, …). */
+export const ENTITY_TYPE_NAMES: Record<1 | 2 | 3 | 4, string> = { 1: 'lead', 2: 'deal', 3: 'contact', 4: 'company' };
+
+/** A smart process's entityTypeId (CCrmOwnerType::isPossibleDynamicTypeId). */
+export const isDynamicEntityType = (id: number): boolean =>
+  Number.isInteger(id) && ((id >= 128 && id < 192) || id >= 1030);
+
+export const isCrmEntityType = (id: number): boolean => id in ENTITY_TYPE_NAMES || isDynamicEntityType(id);
+
+export function entityTypeName(id: CrmEntityTypeId): string {
+  return ENTITY_TYPE_NAMES[id as keyof typeof ENTITY_TYPE_NAMES] ?? `smart process ${id}`;
+}

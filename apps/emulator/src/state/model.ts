@@ -4,7 +4,11 @@ import type { OperatingState } from '../limits/operating-budget.js';
 
 export type PlanName = 'standard' | 'enterprise';
 export type AppStatus = 'L' | 'F' | 'D' | 'T' | 'P' | 'S';
-export type CrmEntityTypeId = 1 | 2 | 3;
+/**
+ * CRM entity types the emulator keeps items of: lead 1, deal 2, contact 3, company 4, and smart processes
+ * (dynamic types, 128–191 and from 1030, as Bitrix24's CCrmOwnerType::isPossibleDynamicTypeId).
+ */
+export type CrmEntityTypeId = number;
 export type LockKind = 'loader' | 'disable';
 
 /** Switches for behaviour the protocol notes mark unconfirmed; changeable at runtime through the control API. */
@@ -153,6 +157,8 @@ export interface Robot {
   properties: Record<string, RobotProperty>;
   returnProperties: Record<string, RobotProperty>;
   usePlacement: boolean;
+  /** FILTER as given: `{INCLUDE?: rule[], EXCLUDE?: rule[]}`, a rule an edition (`b24`, `box`) or a document type prefix */
+  filter: unknown;
   addedAt: number;
 }
 
@@ -222,6 +228,7 @@ export interface Portal {
   users: Map<number, User>;
   nextUserId: number;
   crmItems: Map<string, CrmItem>;
+  /** per entity type: smart processes number their items per type, as Bitrix24 keeps one table each */
   nextCrmId: Record<CrmEntityTypeId, number>;
   crmTypes: CrmType[];
   activities: Map<number, ConfigurableActivity>;

@@ -3,9 +3,10 @@ import { detailActivityPlacement, placementTitle } from '../crm/detail-placement
 import { kanbanBadge } from '../crm/kanban-badge.js';
 import type { EmulatorContext } from '../emulator-context.js';
 import { frameBody, frameUrl } from '../install/frame-post.js';
-import { ENTITY_TYPE_NAMES } from '../portal/portal-service.js';
+import { entityTypeName } from '../portal/portal-service.js';
 import type { CrmEntityTypeId, CrmItem, FrameSession, Portal } from '../state/model.js';
 import { activeLocks } from '../timeline/click-service.js';
+import { automationPanel } from './automation-panel.js';
 import { esc, page } from './html.js';
 import { activityVersion, renderActivity } from './timeline-render.js';
 
@@ -57,7 +58,11 @@ export function homePage(ctx: EmulatorContext): string {
 }
 
 function kanban(portal: Portal, v: Viewer): string {
-  const columns = ([2, 1, 3] as CrmEntityTypeId[]).map((typeId) => {
+  // deals, leads, contacts, companies, then every smart process that has items
+  const dynamic = [...new Set([...portal.crmItems.values()].map((i) => i.entityTypeId))]
+    .filter((t) => t > 4)
+    .sort((a, b) => a - b);
+  const columns = ([2, 1, 3, 4, ...dynamic] as CrmEntityTypeId[]).map((typeId) => {
     const cards = [...portal.crmItems.values()]
       .filter((i) => i.entityTypeId === typeId)
       .map((i) => {
@@ -70,7 +75,7 @@ function kanban(portal: Portal, v: Viewer): string {
         return `<a class="kcard" href="/ui/portals/${portal.memberId}/crm/${typeId}/${i.id}?${viewerQuery(v)}"><span class="ktitle">${esc(i.title)}</span>${badgeHtml}</a>`;
       })
       .join('');
-    return `<div class="kcol"><h3>${ENTITY_TYPE_NAMES[typeId]}s</h3>${cards || '<p class="muted">none</p>'}</div>`;
+    return `<div class="kcol"><h3>${esc(entityTypeName(typeId))}s</h3>${cards || '<p class="muted">none</p>'}</div>`;
   });
   return `<div class="kanban">${columns.join('')}</div>`;
 }
@@ -96,7 +101,7 @@ export function portalPage(ctx: EmulatorContext, portal: Portal, v: Viewer): str
 ${viewerControls(portal, v)}
 <p class="muted">member_id <code>${portal.memberId}</code> · client_endpoint <code>${esc(portal.clientEndpoint)}</code> · plan ${portal.plan} · limits ${portal.limits.burst}/${portal.limits.drainPerSec} per s · <a href="/ui/log?memberId=${portal.memberId}">log</a></p>
 <section><h2>CRM</h2>${kanban(portal, v)}
-<form data-control="POST /_emulator/portals/${portal.memberId}/crm-items" class="inline"><select name="entityTypeId" data-number><option value="2">deal</option><option value="1">lead</option><option value="3">contact</option></select><input name="title" placeholder="Title" required><button>Add CRM item</button></form></section>
+<form data-control="POST /_emulator/portals/${portal.memberId}/crm-items" class="inline"><select name="entityTypeId" data-number><option value="2">deal</option><option value="1">lead</option><option value="3">contact</option><option value="4">company</option><option value="128">smart process 128</option></select><input name="title" placeholder="Title" required><button>Add CRM item</button></form></section>
 <section><h2>Apps</h2><ul>${apps || '<li class="muted">no app registered</li>'}</ul></section>
 <section><h2>Users</h2><ul>${users}</ul>
 <form data-control="POST /_emulator/portals/${portal.memberId}/users" class="inline"><input name="name" placeholder="Name" required><label><input type="checkbox" name="admin"> admin</label><button>Add user</button></form></section>`,
@@ -164,13 +169,14 @@ export function itemPage(ctx: EmulatorContext, portal: Portal, item: CrmItem, v:
   return page(
     item.title,
     `<p><a href="/ui/portals/${portal.memberId}?${viewerQuery(v)}">← ${esc(portal.name)}</a></p>
-<h1>${esc(item.title)} <span class="muted">${ENTITY_TYPE_NAMES[item.entityTypeId]} #${item.id}</span>${
+<h1>${esc(item.title)} <span class="muted">${esc(entityTypeName(item.entityTypeId))} #${item.id}</span>${
       badge
         ? ` <span class="badge badge-${esc(badge.type)}">${esc(resolveText(badge.title as TextWithTranslation, v.lang))}</span>`
         : ''
     }</h1>
 ${viewerControls(portal, v)}
 ${timelineMenu(ctx, portal, item, v)}
+${automationPanel(ctx, portal, item, v)}
 <section class="timeline" data-timeline="/ui/api/portals/${portal.memberId}/crm/${item.entityTypeId}/${item.id}/timeline?${viewerQuery(v)}" data-click-url="/ui/api/portals/${portal.memberId}/click" data-user="${v.userId}">
 ${activities.map((a) => a.html).join('\n') || '<p class="muted empty">No activities yet.</p>'}
 </section>`,

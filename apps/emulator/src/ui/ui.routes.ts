@@ -8,6 +8,7 @@ import { openFrameSession } from '../install/frame-post.js';
 import { findCrmItem } from '../portal/portal-service.js';
 import type { Portal } from '../state/model.js';
 import { clickAction } from '../timeline/click-service.js';
+import { robotRunsView } from './automation-panel.js';
 import {
   appPage,
   embeddedAppPage,
@@ -78,6 +79,13 @@ export function uiRoutes(ctx: EmulatorContext): Router {
     const item = findCrmItem(portal, Number(req.params.typeId), Number(req.params.id));
     if (!item) throw new ControlError('CRM_ITEM_NOT_FOUND', 'No such CRM item', 404);
     res.json({ activities: timelineActivities(ctx, portal, item, viewer(req, portal)) });
+  });
+
+  r.get('/ui/api/portals/:memberId/crm/:typeId/:id/robot-runs', (req, res) => {
+    const portal = portalOf(ctx, req.params.memberId);
+    const item = findCrmItem(portal, Number(req.params.typeId), Number(req.params.id));
+    if (!item) throw new ControlError('CRM_ITEM_NOT_FOUND', 'No such CRM item', 404);
+    res.json(robotRunsView(portal, item, viewer(req, portal).lang));
   });
 
   r.post('/ui/api/portals/:memberId/click', express.json(), (req, res) => {

@@ -4,6 +4,7 @@
  * admin-only operations check the session's admin flag here, on the server.
  */
 import { approvalActivityPayload, ORIGINATOR_ID } from '@b24app/approvals';
+import { creationView, deliveriesView } from '../approvals/approval-outbox-view.js';
 import { AppError } from '@b24app/core';
 import type { Db, Prisma } from '@b24app/db';
 import { isBitrix24Error } from '@b24app/bitrix24';
@@ -294,6 +295,7 @@ export function createAppApiService(deps: {
     async approvalDetails(s, by) {
       const a = await db.approval.findFirst({
         where: { portalId: s.portalId, ...(by.id ? { id: by.id } : { activityId: by.activityId ?? -1 }) },
+        include: { deliveries: { orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }] } },
       });
       if (!a) throw new AppError('NOT_FOUND', 'No such approval on this portal');
       const clicks = a.activityId
@@ -315,6 +317,8 @@ export function createAppApiService(deps: {
         ...row,
         approver,
         rejectCommentRequired: settings.rejectCommentRequired,
+        creation: creationView(a),
+        deliveries: deliveriesView(a.deliveries),
         clicks: clicks.map(clickView),
       };
     },

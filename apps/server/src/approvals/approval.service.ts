@@ -1,41 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type ActivityPayload, approvalActivityPayload, ORIGINATOR_ID } from '@b24app/approvals';
+import { addApprovalActivity as addActivity, approvalActivityPayload, findActivityOf } from '@b24app/approvals';
 import { AppError, type Logger } from '@b24app/core';
 import type { Approval, Db } from '@b24app/db';
-import { isBitrix24Error, type PortalClient, type PortalClients } from '@b24app/bitrix24';
+import type { PortalClients } from '@b24app/bitrix24';
 import type { CreateApprovalInput } from './approval.schemas.js';
-
-/** The activity our add created for this approval, found by the originId we gave it; null when none. */
-async function findActivityOf(client: PortalClient, approvalId: string): Promise<number | null> {
-  const rows = await client.call<{ ID: string | number }[]>('crm.activity.list', {
-    filter: { ORIGINATOR_ID, ORIGIN_ID: approvalId, PROVIDER_ID: 'CONFIGURABLE_REST_APP' },
-    select: ['ID'],
-  });
-  const id = Number(rows?.[0]?.ID);
-  return Number.isInteger(id) && id > 0 ? id : null;
-}
-
-/** crm.activity.configurable.add of the approval's card, never retried blindly; a lost answer is resolved by originId. */
-async function addActivity(client: PortalClient, row: Approval, payload: ActivityPayload): Promise<number> {
-  try {
-    const result = await client.call<{ activity: { id: number } }>(
-      'crm.activity.configurable.add',
-      {
-        ownerTypeId: row.ownerTypeId,
-        ownerId: row.ownerId,
-        fields: { ...payload.fields, originatorId: ORIGINATOR_ID, originId: row.id },
-        layout: payload.layout,
-      },
-      { idempotent: false },
-    );
-    return Number(result.activity.id);
-  } catch (e) {
-    // Timeout or 5xx after sending: the portal may have created it. Our originId tells.
-    const found = isBitrix24Error(e) && e.maybeApplied ? await findActivityOf(client, row.id).catch(() => null) : null;
-    if (found === null) throw e;
-    return found;
-  }
-}
+import { creationView, deliveriesView } from './approval-outbox-view.js';
 
 /**
  * What a create answered: `created` (201) when this request's add made the activity; `existing` (200) when the
@@ -76,6 +45,10 @@ export interface ApprovalDetails {
   comment: string | null;
   lastError: string | null;
   createdAt: string;
+  /** Robot-made approvals: the creation job's progress (null otherwise). */
+  creation: ReturnType<typeof creationView>;
+  /** What the decision owes (the robot's answer, …), with how each delivery ended. */
+  deliveries: ReturnType<typeof deliveriesView>;
   clicks: {
     id: string;
     actionId: string;
@@ -228,7 +201,10 @@ export function createApprovalService(
     async get(id, scope = {}) {
       const a = await db.approval.findFirst({
         where: { id, ...(scope.portalId ? { portalId: scope.portalId } : {}) },
-        include: { portal: { select: { memberId: true } } },
+        include: {
+          portal: { select: { memberId: true } },
+          deliveries: { orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }] },
+        },
       });
       if (!a) throw new AppError('NOT_FOUND', 'no such approval');
       const clicks = a.activityId
@@ -252,6 +228,8 @@ export function createApprovalService(
         comment: a.decisionComment,
         lastError: a.lastError,
         createdAt: a.createdAt.toISOString(),
+        creation: creationView(a),
+        deliveries: deliveriesView(a.deliveries),
         clicks: clicks.map((c) => ({
           id: c.id,
           actionId: c.actionId,

@@ -9,7 +9,7 @@ const appToken = z.string().min(1).max(128);
 // Ids and timestamps are stored as PostgreSQL `integer`: a larger value is refused here (400), not by
 // the database (500). Unix seconds fit until 2038.
 const INT4_MAX = 2_147_483_647;
-const intString = z
+export const intString = z
   .string()
   .regex(/^\d{1,10}$/, 'must be a positive integer')
   .transform(Number)
@@ -17,7 +17,7 @@ const intString = z
 const endpoint = z.string().min(1).max(512);
 
 /** Portal identity + application_token: present on every app event, with or without tokens. */
-const identityAuth = z.object({
+export const identityAuth = z.object({
   domain: z.string().min(1).max(255),
   server_endpoint: endpoint,
   client_endpoint: endpoint,

@@ -30,8 +30,11 @@ export interface InstallServiceDeps {
   fetchAppInfo: FetchAppInfo;
   checkPortalAdmin: CheckPortalAdmin;
   clientId: string;
-  /** Binds our event handlers on the portal (runs after the portal is stored). */
-  bindEvents: (memberId: string) => Promise<void>;
+  /**
+   * Binds our event handlers (and registers what else the portal must know of us) after the portal is stored;
+   * `installerId` is the administrator Bitrix24 vouched for (null when app.info did not name one).
+   */
+  bindEvents: (memberId: string, installer: { installerId: number | null }) => Promise<void>;
   /** Drops this process's cached portal client (tokens changed or portal gone). */
   forgetClient: (memberId: string) => void;
   logger: Logger;
@@ -50,7 +53,9 @@ export interface InstallService {
 export function createInstallService(deps: InstallServiceDeps): InstallService {
   const { db, hostPolicy, logger } = deps;
 
-  async function verify(input: InstallInput): Promise<{ scope: string; appStatus: string | null }> {
+  async function verify(
+    input: InstallInput,
+  ): Promise<{ scope: string; appStatus: string | null; installerId: number | null }> {
     // 1. Hosts first: no outbound call to a host we do not trust (SSRF).
     const oauth = hostPolicy.oauthEndpoint(input.serverEndpoint);
     const portal = hostPolicy.portalEndpoint(input.clientEndpoint);
@@ -72,7 +77,12 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
     if (!(await deps.checkPortalAdmin(portal, input.accessToken))) {
       throw new AppError('FORBIDDEN', 'only a portal administrator can install or update the application');
     }
-    return { scope: info.install.scope ?? info.scope ?? input.scope ?? '', appStatus: info.install.status ?? null };
+    const installerId = Number(info.user_id);
+    return {
+      scope: info.install.scope ?? info.scope ?? input.scope ?? '',
+      appStatus: info.install.status ?? null,
+      installerId: Number.isInteger(installerId) && installerId > 0 ? installerId : null,
+    };
   }
 
   return {
@@ -105,7 +115,7 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
       }
 
       deps.forgetClient(input.memberId);
-      await deps.bindEvents(input.memberId);
+      await deps.bindEvents(input.memberId, { installerId: verified.installerId });
       await db.portal.update({ where: { memberId: input.memberId }, data: { eventsBoundAt: new Date() } });
       logger.info({ memberId: input.memberId, source: input.source, reinstall: outcome.reinstall }, 'portal installed');
       return { portalId: outcome.portalId, reinstall: outcome.reinstall };

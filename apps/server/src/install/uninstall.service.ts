@@ -1,5 +1,5 @@
 import type { Logger } from '@b24app/core';
-import type { ApiKeysRepository, Db, TimelineEventsRepository } from '@b24app/db';
+import type { ApiKeysRepository, Db, RobotRunsRepository, TimelineEventsRepository } from '@b24app/db';
 import type { PrismaTokenStore } from '@b24app/bitrix24';
 import { verifyApplicationToken } from '../b24/verify-application-token.js';
 
@@ -7,6 +7,7 @@ export interface UninstallServiceDeps {
   db: Db;
   clicks: Pick<TimelineEventsRepository, 'purgePortal'>;
   apiKeys: Pick<ApiKeysRepository, 'purgePortal' | 'revokeAllOfPortal'>;
+  robotRuns: Pick<RobotRunsRepository, 'purgePortal'>;
   /** The one writer of the token columns. */
   tokens: PrismaTokenStore;
   forgetClient: (memberId: string) => void;
@@ -39,6 +40,7 @@ export function createUninstallService(deps: UninstallServiceDeps) {
               purge: async (tx, portalId) => {
                 await tx.approval.deleteMany({ where: { portalId } });
                 await deps.clicks.purgePortal(tx, portalId);
+                await deps.robotRuns.purgePortal(tx, portalId);
                 await tx.portalSettings.deleteMany({ where: { portalId } });
                 await deps.apiKeys.purgePortal(tx, portalId);
               },

@@ -1,11 +1,12 @@
 /**
- * Thrown when a click must wait without spending an attempt or holding a worker slot: the portal's
- * shared bucket said "not now", or another worker holds the card's lease. The job is delayed.
+ * Thrown when a job must wait without spending an attempt or holding a worker slot: the portal's shared bucket
+ * said "not now", another worker holds the card's lease, or another add of the approval's card is under way.
+ * The job is delayed.
  */
 export class DelayJob extends Error {
   constructor(
     readonly retryAfterMs: number,
-    readonly reason: 'rate_limited' | 'activity_busy',
+    readonly reason: 'rate_limited' | 'activity_busy' | 'add_in_progress',
   ) {
     super(`${reason}, retry in ${retryAfterMs} ms`);
     this.name = 'DelayJob';

@@ -6,8 +6,8 @@ import type { MethodDef } from '../method-types.js';
 import { asInt, isRecord, param } from '../params.js';
 import { RestError } from '../rest-error.js';
 
-// A few CRM items to own activities: crm.{lead,deal,contact}.get/list (legacy rows) and crm.item.get/list; the
-// portal's smart processes with crm.type.list.
+// A few CRM items to own activities: crm.{lead,deal,contact,company}.get/list (legacy rows) and crm.item.get/list
+// (every type, smart processes included); the portal's smart processes with crm.type.list.
 
 const PAGE = 50;
 
@@ -26,7 +26,7 @@ function itemView(i: CrmItem) {
   };
 }
 
-function legacyMethods(entityTypeId: CrmEntityTypeId): MethodDef[] {
+function legacyMethods(entityTypeId: keyof typeof ENTITY_TYPE_NAMES): MethodDef[] {
   const name = ENTITY_TYPE_NAMES[entityTypeId];
   return [
     {
@@ -83,6 +83,7 @@ export const crmItemMethods: MethodDef[] = [
   ...legacyMethods(1),
   ...legacyMethods(2),
   ...legacyMethods(3),
+  ...legacyMethods(4),
   {
     name: 'crm.item.get',
     scopes: ['crm'],

@@ -1,0 +1,155 @@
+/**
+ * The worker's approval jobs besides clicks: the creation job (a robot run's approval gets its card) and the
+ * decision delivery job (the outbox), each a BullMQ consumer with its relay. Composed by worker-runtime.ts.
+ */
+import type { Logger, TokenCipher } from '@b24app/core';
+import {
+  createApprovalDeliveriesRepository,
+  createApprovalsRepository,
+  createRobotRunsRepository,
+  type Db,
+} from '@b24app/db';
+import type { PortalClients } from '@b24app/bitrix24';
+import {
+  approvalCreateJob,
+  approvalDeliveryJob,
+  createApprovalCreateProducer,
+  createDeliveryProducer,
+  type RedisConnection,
+} from '@b24app/jobs';
+import { DelayedError, type Job, Queue, Worker } from 'bullmq';
+import { createApprovalCreateRelay } from './approvals/approval-create-relay.js';
+import { createApprovalCreateProcessor } from './approvals/approval-create.processor.js';
+import type { WorkerConfig } from './config.js';
+import { createDeliveryProcessor } from './deliveries/delivery.processor.js';
+import { createDeliveryRelay } from './deliveries/delivery-relay.js';
+import type { DeliveryHandlerRegistry } from './deliveries/delivery-handler.js';
+import { defaultDeliveryRegistry } from './deliveries/handlers/index.js';
+import { DelayJob } from './timeline/click-outcome.js';
+
+export type ApprovalJobsConfig = Pick<
+  WorkerConfig,
+  'QUEUE_PREFIX' | 'WORKER_LOCK_DURATION_MS' | 'B24_REQUEST_TIMEOUT_MS' | 'DELIVERY_BACKOFF_MS'
+>;
+
+export interface ApprovalJobs {
+  /** Periodic passes for worker-runtime's timer: hand lost creates and due deliveries to jobs. */
+  relays: { name: string; runOnce: () => Promise<number> }[];
+  close(): Promise<void>;
+}
+
+export function startApprovalJobs(opts: {
+  config: ApprovalJobsConfig;
+  db: Db;
+  connection: RedisConnection;
+  clients: PortalClients;
+  cipher: TokenCipher;
+  logger: Logger;
+  deliveryHandlers?: DeliveryHandlerRegistry;
+}): ApprovalJobs {
+  const { config, db, connection, logger } = opts;
+  const approvals = createApprovalsRepository(db);
+  const deliveries = createApprovalDeliveriesRepository(db);
+  const runs = createRobotRunsRepository(db, approvals);
+  const prefix = config.QUEUE_PREFIX;
+  const queueError = (err: Error) => logger.warn({ err: { message: err.message } }, 'queue error');
+  const createQueue = new Queue(approvalCreateJob.queue, { connection, prefix });
+  const deliveryQueue = new Queue(approvalDeliveryJob.queue, { connection, prefix });
+  createQueue.on('error', queueError);
+  deliveryQueue.on('error', queueError);
+
+  // An add lasts at most the client's attempts (packages/bitrix24 DEFAULT_RETRY: 4), each a slot wait and a request.
+  const attemptMs = 4 * (5_000 + config.B24_REQUEST_TIMEOUT_MS);
+  const creator = createApprovalCreateProcessor({
+    approvals,
+    clients: opts.clients,
+    logger,
+    claimTtlMs: attemptMs + 10_000,
+  });
+  const deliverer = createDeliveryProcessor({
+    deliveries,
+    approvals,
+    clients: opts.clients,
+    handlers: opts.deliveryHandlers ?? defaultDeliveryRegistry({ runs, cipher: opts.cipher }),
+    logger,
+    // bizproc.event.send is sent once (not idempotent for the client): one request, bounded by its timeout
+    leaseMs: 2 * config.B24_REQUEST_TIMEOUT_MS + 5_000,
+    backoffMs: config.DELIVERY_BACKOFF_MS,
+  });
+
+  const workerOpts = {
+    connection,
+    prefix,
+    concurrency: 4,
+    lockDuration: config.WORKER_LOCK_DURATION_MS,
+    stalledInterval: Math.max(1_000, Math.floor(config.WORKER_LOCK_DURATION_MS / 2)),
+    maxStalledCount: 10,
+  };
+  /** One log line per job run, as for clicks. */
+  const ran = (job: Job, fields: Record<string, unknown>, started: number) =>
+    logger.info(
+      {
+        jobId: job.id,
+        kind: job.name,
+        attempt: job.attemptsMade + 1,
+        ms: Math.round(performance.now() - started),
+        ...fields,
+      },
+      'job finished',
+    );
+
+  const createWorker = new Worker(
+    approvalCreateJob.queue,
+    async (job, token) => {
+      const { approvalId } = approvalCreateJob.schema.parse(job.data);
+      const started = performance.now();
+      try {
+        const r = await creator.process(approvalId, {
+          finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+        });
+        ran(job, { approvalId, ...r }, started);
+      } catch (e) {
+        if (e instanceof DelayJob) {
+          // The portal's bucket or another add says "not now": wait without an attempt or a worker slot.
+          await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
+          ran(job, { approvalId, outcome: 'delayed', reason: e.reason }, started);
+          throw new DelayedError();
+        }
+        ran(job, { approvalId, outcome: 'failed', err: { message: (e as Error).message } }, started);
+        throw e;
+      }
+    },
+    workerOpts,
+  );
+  const deliveryWorker = new Worker(
+    approvalDeliveryJob.queue,
+    async (job) => {
+      const { deliveryId } = approvalDeliveryJob.schema.parse(job.data);
+      const started = performance.now();
+      const r = await deliverer.process(deliveryId);
+      if (r.outcome !== 'skipped') ran(job, { deliveryId, ...r }, started);
+    },
+    workerOpts,
+  );
+  for (const w of [createWorker, deliveryWorker]) {
+    w.on('error', (err) => logger.warn({ err: { message: err.message } }, 'worker error'));
+  }
+
+  const createRelay = createApprovalCreateRelay({
+    approvals,
+    producer: createApprovalCreateProducer(createQueue),
+    logger,
+  });
+  const deliveryRelay = createDeliveryRelay({ deliveries, producer: createDeliveryProducer(deliveryQueue), logger });
+
+  return {
+    relays: [
+      { name: 'approval-create-relay', runOnce: createRelay.runOnce },
+      { name: 'delivery-relay', runOnce: deliveryRelay.runOnce },
+    ],
+    async close() {
+      await Promise.all([createWorker.close(), deliveryWorker.close()]);
+      await Promise.all([createQueue.close(), deliveryQueue.close()]);
+    },
+  };
+}

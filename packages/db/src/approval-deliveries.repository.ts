@@ -1,0 +1,158 @@
+/**
+ * The decision outbox, `approval_deliveries`: what must reach someone once an approval is decided (the robot's
+ * answer now; notifications and callbacks later), one row per (approval, kind). This module is its only writer.
+ *
+ * Rows are born in the decision's own statement: `applyDecision` (timeline-events.repository.ts) appends
+ * `decisionDeliveriesInsert('d')`, so a decision and what it owes commit together and a crash between them cannot
+ * lose one. A kind is owed when its condition on the decided row holds (DELIVERY_KINDS); adding a kind is one
+ * entry here and one handler in the worker (apps/worker/src/deliveries/handlers/).
+ *
+ * The row is the schedule: the relay hands due PENDING rows to jobs (job id = delivery id), a job `claim`s one
+ * attempt (the row's next_attempt_at moves one lease ahead, so a dead worker's attempt is due again after it), and
+ * ends it DONE, FAILED, or due again later. `in_doubt` remembers that an earlier attempt may have reached the
+ * recipient (its answer was lost, or its worker died mid-call), so a handler can tell "refused because it was
+ * already delivered" from "refused".
+ */
+import type { DeliveryState } from './generated/prisma/client.js';
+import { type Db, rawPool } from './client.js';
+
+/**
+ * Every kind and when a decision owes it: an SQL condition on `d`, the decided approvals row. Only constant SQL
+ * here (it is spliced into the decision's statement).
+ */
+export const DELIVERY_KINDS = {
+  /** The robot run that made the approval waits for bizproc.event.send. */
+  bizproc_event: 'EXISTS (SELECT 1 FROM robot_runs r WHERE r.approval_id = d.id)',
+} as const satisfies Record<string, string>;
+
+export type DeliveryKind = keyof typeof DELIVERY_KINDS;
+
+/**
+ * The INSERT that owes a decided approval its deliveries, for a data-modifying CTE of the decision's statement:
+ * `WITH d AS (UPDATE approvals … RETURNING *), o AS (${decisionDeliveriesInsert('d')}) …`.
+ */
+export function decisionDeliveriesInsert(decided: string): string {
+  const selects = Object.entries(DELIVERY_KINDS).map(
+    ([kind, when]) => `SELECT gen_random_uuid(), d.portal_id, d.id, '${kind}' FROM ${decided} d WHERE ${when}`,
+  );
+  return `INSERT INTO approval_deliveries (id, portal_id, approval_id, kind)
+    ${selects.join('\n    UNION ALL ')}
+    ON CONFLICT (approval_id, kind) DO NOTHING`;
+}
+
+export interface DeliveryRow {
+  id: string;
+  portalId: string;
+  approvalId: string;
+  kind: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: Date;
+  inDoubt: boolean;
+  outcome: string | null;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
+
+export interface ApprovalDeliveriesRepository {
+  /** The relay's query: PENDING rows due now, the longest-waiting first. */
+  due(limit: number): Promise<{ id: string; kind: string }[]>;
+  /**
+   * Takes one attempt of a PENDING, due row: one more attempt, and due again only after `leaseMs` (a worker that
+   * dies mid-attempt leaves it to the relay after that). Null: done, failed, not due, or another attempt holds it.
+   */
+  claim(id: string, leaseMs: number): Promise<DeliveryRow | null>;
+  /** The attempt is about to call out: from now on its answer may be lost. */
+  markInDoubt(id: string): Promise<void>;
+  /** Delivered (outcome e.g. `sent`, `already_delivered`). */
+  markDone(id: string, outcome: string, note?: string | null): Promise<void>;
+  /**
+   * Not this time: due again at `at`. `inDoubt`: whether an attempt so far may have reached the recipient.
+   * `giveBack`: the attempt does not count (the portal's rate limit said "not now").
+   */
+  retryAt(id: string, r: { at: Date; error: string; inDoubt: boolean; giveBack?: boolean }): Promise<void>;
+  /** Ends it undelivered (outcome e.g. `refused`, `gave_up`, `approval_gone`) with the reason. */
+  markFailed(id: string, outcome: string, error: string): Promise<void>;
+  /** An approval's deliveries, for the API and the app page. */
+  ofApproval(approvalId: string): Promise<DeliveryRow[]>;
+}
+
+const clip = (s: string | null | undefined) => s?.slice(0, 500) ?? null;
+
+export function createApprovalDeliveriesRepository(db: Db): ApprovalDeliveriesRepository {
+  const pool = rawPool(db);
+  return {
+    async due(limit) {
+      const r = await pool.query<{ id: string; kind: string }>(
+        `SELECT id, kind FROM approval_deliveries WHERE state = 'PENDING' AND next_attempt_at <= now()
+         ORDER BY next_attempt_at LIMIT $1`,
+        [limit],
+      );
+      return r.rows;
+    },
+
+    async claim(id, leaseMs) {
+      const r = await pool.query(
+        `UPDATE approval_deliveries SET attempts = attempts + 1,
+                next_attempt_at = now() + make_interval(secs => $2)
+         WHERE id = $1 AND state = 'PENDING' AND next_attempt_at <= now() RETURNING *`,
+        [id, leaseMs / 1000],
+      );
+      return r.rows[0] ? toDelivery(r.rows[0]) : null;
+    },
+
+    async markInDoubt(id) {
+      await pool.query('UPDATE approval_deliveries SET in_doubt = true WHERE id = $1', [id]);
+    },
+
+    async markDone(id, outcome, note = null) {
+      await pool.query(
+        `UPDATE approval_deliveries SET state = 'DONE', outcome = $2, last_error = $3, delivered_at = now()
+         WHERE id = $1 AND state = 'PENDING'`,
+        [id, outcome, clip(note)],
+      );
+    },
+
+    async retryAt(id, r) {
+      await pool.query(
+        `UPDATE approval_deliveries SET next_attempt_at = $2, last_error = $3, in_doubt = $4,
+                attempts = CASE WHEN $5 THEN GREATEST(attempts - 1, 0) ELSE attempts END
+         WHERE id = $1 AND state = 'PENDING'`,
+        [id, r.at, clip(r.error), r.inDoubt, r.giveBack === true],
+      );
+    },
+
+    async markFailed(id, outcome, error) {
+      await pool.query(
+        `UPDATE approval_deliveries SET state = 'FAILED', outcome = $2, last_error = $3
+         WHERE id = $1 AND state = 'PENDING'`,
+        [id, outcome, clip(error)],
+      );
+    },
+
+    async ofApproval(approvalId) {
+      const r = await pool.query('SELECT * FROM approval_deliveries WHERE approval_id = $1 ORDER BY created_at, kind', [
+        approvalId,
+      ]);
+      return r.rows.map(toDelivery);
+    },
+  };
+}
+
+function toDelivery(r: Record<string, unknown>): DeliveryRow {
+  return {
+    id: r.id as string,
+    portalId: r.portal_id as string,
+    approvalId: r.approval_id as string,
+    kind: r.kind as string,
+    state: r.state as DeliveryState,
+    attempts: r.attempts as number,
+    nextAttemptAt: r.next_attempt_at as Date,
+    inDoubt: r.in_doubt as boolean,
+    outcome: (r.outcome as string | null) ?? null,
+    lastError: (r.last_error as string | null) ?? null,
+    createdAt: r.created_at as Date,
+    deliveredAt: (r.delivered_at as Date | null) ?? null,
+  };
+}
