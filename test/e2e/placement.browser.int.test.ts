@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApproval, getApproval } from '../support/approvals.js';
+import { getApproval } from '../support/approvals.js';
+import { approvalWithActivity, runApprovalRobot } from '../support/robots.js';
 import { type InstalledPortal, type Stack, startStack, waitFor } from '../support/stack.js';
 
 // "Request approval" and "Reject with a comment" in Debian's Chromium, the way a CRM user meets them: the item's
@@ -139,12 +140,9 @@ describe('Reject with a required comment', () => {
     const settings = await stack.db.portalSettings.findFirstOrThrow({ where: { portal: { memberId: p.memberId } } });
     expect(settings.rejectCommentRequired).toBe(true);
 
-    const a = await createApproval(stack, {
-      memberId: p.memberId,
-      ownerId: p.dealId,
-      title: 'Free shipping for ACME',
-      responsibleId: anna,
-    });
+    // Asked by the automation: the request_approval robot runs on the deal and waits for the decision.
+    const { run } = await runApprovalRobot(stack, p, { approverId: anna, title: 'Free shipping for ACME' });
+    const a = (await approvalWithActivity(stack, run)) as { id: string; activityId: number };
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     await page.goto(dealPage(anna));
     // The card's Reject is an openRestApp: it opens the details in a slider, on the reject form.
@@ -187,6 +185,13 @@ describe('Reject with a required comment', () => {
       comment: 'Shipping costs exceed the margin.',
     });
     expect(got.clicks.filter((c) => c.outcome === 'applied')).toHaveLength(1);
+    // The automation continues on its rejected branch with who decided and the comment (bizproc.event.send).
+    await waitFor(async () => (await stack.emu.robotRun(p.memberId, run.id)).state === 'completed');
+    expect((await stack.emu.robotRun(p.memberId, run.id)).returnValues).toEqual({
+      decision: 'rejected',
+      decidedBy: `user_${anna}`,
+      comment: 'Shipping costs exceed the margin.',
+    });
     await page.locator('.slider-close').click();
     await page.locator('.slider').waitFor({ state: 'detached' });
     const card = page.locator(`[data-activity-id="${a.activityId}"]`);

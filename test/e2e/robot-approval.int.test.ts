@@ -70,15 +70,14 @@ describe('the request_approval robot (issue 12)', () => {
     const stored = await recordedRun(stack, run);
     expect(JSON.stringify(stored)).not.toContain(run.eventToken.split('|')[2]);
 
-    // the decider's comment travels with the decision (the reject-with-comment path writes this column)
-    await stack.db.approval.update({ where: { id: approval.id }, data: { decisionComment: 'Fine for this client' } });
+    // A click on the card carries no comment (the details' reject form does: test/e2e/placement.browser.int.test.ts).
     await stack.emu.click(p.memberId, { activityId: approval.activityId!, actionId: 'approve', userId: approver.id });
     await waitFor(async () => (await stack.emu.robotRun(p.memberId, run.id)).state === 'completed');
     const answered = await stack.emu.robotRun(p.memberId, run.id);
     expect(answered.returnValues).toEqual({
       decision: 'approved',
       decidedBy: `user_${approver.id}`,
-      comment: 'Fine for this client',
+      comment: '',
     });
     expect(answered.sends.map((s) => s.accepted)).toEqual([true]);
     await settled(stack, p.memberId, approval.activityId!, 1);

@@ -37,6 +37,9 @@ export interface CreatePortal {
   badgeCode: string | null;
   iconCode: string | null;
   logoCode: string | null;
+  /** The card's reminders and whether Reject asks for a comment: the same settings as every rebuild (ClickPortal). */
+  pingOffsets: number[];
+  rejectCommentRequired: boolean;
 }
 
 export interface UnsettledCreate {
@@ -106,7 +109,8 @@ export function createApprovalsRepository(db: Db): ApprovalsRepository {
       const row = await one<Record<string, unknown>>(
         `SELECT a.*, p.member_id AS p_member_id, p.status::text AS p_status,
                 COALESCE(s.language, 'en') AS s_language, s.badge_code AS s_badge_code,
-                s.icon_code AS s_icon_code, s.logo_code AS s_logo_code
+                s.icon_code AS s_icon_code, s.logo_code AS s_logo_code, s.ping_offsets AS s_ping_offsets,
+                COALESCE(s.reject_comment_required, false) AS s_reject_comment_required
          FROM approvals a JOIN portals p ON p.id = a.portal_id LEFT JOIN portal_settings s ON s.portal_id = p.id
          WHERE a.id = $1`,
         [id],
@@ -121,6 +125,8 @@ export function createApprovalsRepository(db: Db): ApprovalsRepository {
           badgeCode: (row.s_badge_code as string | null) ?? null,
           iconCode: (row.s_icon_code as string | null) ?? null,
           logoCode: (row.s_logo_code as string | null) ?? null,
+          pingOffsets: (row.s_ping_offsets as number[] | null) ?? [],
+          rejectCommentRequired: row.s_reject_comment_required === true,
         },
       };
     },

@@ -81,6 +81,8 @@ export function createApprovalCreateProcessor(deps: ApprovalCreateDeps) {
           badgeCode: portal.badgeCode,
           iconCode: portal.iconCode,
           logoCode: portal.logoCode,
+          pingOffsets: portal.pingOffsets,
+          rejectCommentRequired: portal.rejectCommentRequired,
         });
         addCalled = true;
         activityId = await addApprovalActivity(client, approval, payload);
