@@ -90,7 +90,12 @@ describe('decision callbacks', () => {
     expect(last).toMatchObject({ id: eventId, type: 'approval.decided' });
     // the approval as GET shows it (the callback's own delivery was still pending when it was built)
     const now = await details(a.id);
-    expect(last.approval).toMatchObject({ id: a.id, state: 'approved', activityId: a.activityId, callbackUrl: erp.url });
+    expect(last.approval).toMatchObject({
+      id: a.id,
+      state: 'approved',
+      activityId: a.activityId,
+      callbackUrl: erp.url,
+    });
     expect(Object.keys(last.approval).sort()).toEqual(Object.keys(now).sort());
 
     // One delivery per decision: the outbox has one callback row for it.

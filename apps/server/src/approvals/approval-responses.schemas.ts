@@ -35,21 +35,22 @@ export const approvalDetailsSchema = z.object({
   creation: z
     .object({ state: z.enum(['pending', 'done', 'failed']), error: z.string().nullable() })
     .nullable()
-    .meta({ description: "An approval left to the creation job: whether its card exists yet (else null)" }),
+    .meta({ description: 'An approval left to the creation job: whether its card exists yet (else null)' }),
   deliveries: z
     .array(
       z.object({
-        kind: z.string().meta({ description: '`callback` (the decision callback), `bizproc_event` (a robot’s answer)' }),
+        kind: z
+          .string()
+          .meta({ description: '`callback` (the decision callback), `bizproc_event` (a robot’s answer)' }),
         state: z.enum(['pending', 'done', 'failed']),
         attempts: z.number().int().nonnegative(),
         outcome: z
           .string()
           .nullable()
           .meta({ description: 'How it ended: `sent`, `gave_up` (after 26 h of retries for a callback), …' }),
-        lastError: z
-          .string()
-          .nullable()
-          .meta({ description: 'Why the last attempt failed: `timeout`, `network`, `http_<status>`, `refused_address`…' }),
+        lastError: z.string().nullable().meta({
+          description: 'Why the last attempt failed: `timeout`, `network`, `http_<status>`, `refused_address`…',
+        }),
         deliveredAt: time.nullable(),
       }),
     )

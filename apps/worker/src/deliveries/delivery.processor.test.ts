@@ -112,7 +112,11 @@ describe('delivery processor', () => {
     const late = setup({ attempts: 2, retry, createdAt: NOW - 3_600_000 });
     late.deliver.next = async () => ({ retry: 'timeout' });
     expect(await late.processor.process('d1')).toMatchObject({ outcome: 'failed', ended: 'gave_up' });
-    expect(late.row).toMatchObject({ state: 'FAILED', outcome: 'gave_up', lastError: 'gave up after 3 attempts: timeout' });
+    expect(late.row).toMatchObject({
+      state: 'FAILED',
+      outcome: 'gave_up',
+      lastError: 'gave up after 3 attempts: timeout',
+    });
   });
 
   it('delivers once: DONE, and a second job finds nothing to claim', async () => {
