@@ -1,3 +1,4 @@
+import { callbackPolicyOf } from '@b24app/callbacks';
 import { createTokenCipher, type Logger } from '@b24app/core';
 import {
   createApiKeysRepository,
@@ -127,6 +128,7 @@ export function buildServerDeps(opts: {
     clients,
     logger,
     waitMs: config.APPROVAL_CREATE_WAIT_MS,
+    callbacks: { policy: callbackPolicyOf(config), operatorCanSign: config.API_SIGNING_SECRET !== undefined },
     // Longer than an add can last: 4 attempts (packages/bitrix24 DEFAULT_RETRY), each a slot wait and a request.
     claimTtlMs: 4 * (5_000 + config.B24_REQUEST_TIMEOUT_MS) + 10_000,
   });

@@ -3,7 +3,10 @@
  * decision delivery job (the outbox), each a BullMQ consumer with its relay. Composed by worker-runtime.ts.
  */
 import type { Logger, TokenCipher } from '@b24app/core';
+import { loadApprovalDetails } from '@b24app/approvals';
+import { callbackPolicyOf, callbackRetryDelayMs, createCallbackSender, RETRY_WINDOW_MS } from '@b24app/callbacks';
 import {
+  createApiKeysRepository,
   createApprovalDeliveriesRepository,
   createApprovalsRepository,
   createRobotRunsRepository,
@@ -25,11 +28,20 @@ import { createDeliveryProcessor } from './deliveries/delivery.processor.js';
 import { createDeliveryRelay } from './deliveries/delivery-relay.js';
 import type { DeliveryHandlerRegistry } from './deliveries/delivery-handler.js';
 import { defaultDeliveryRegistry } from './deliveries/handlers/index.js';
+import type { DeliveryMetrics } from './observability/worker-metrics.js';
 import { DelayJob } from './timeline/click-outcome.js';
 
 export type ApprovalJobsConfig = Pick<
   WorkerConfig,
-  'QUEUE_PREFIX' | 'WORKER_LOCK_DURATION_MS' | 'B24_REQUEST_TIMEOUT_MS' | 'DELIVERY_BACKOFF_MS'
+  | 'QUEUE_PREFIX'
+  | 'WORKER_LOCK_DURATION_MS'
+  | 'B24_REQUEST_TIMEOUT_MS'
+  | 'DELIVERY_BACKOFF_MS'
+  | 'CALLBACK_BACKOFF_MS'
+  | 'CALLBACK_TIMEOUT_MS'
+  | 'API_SIGNING_SECRET'
+  | 'B24_ALLOW_HTTP'
+  | 'NODE_ENV'
 >;
 
 export interface ApprovalJobs {
@@ -46,11 +58,13 @@ export function startApprovalJobs(opts: {
   cipher: TokenCipher;
   logger: Logger;
   deliveryHandlers?: DeliveryHandlerRegistry;
+  metrics?: DeliveryMetrics;
 }): ApprovalJobs {
   const { config, db, connection, logger } = opts;
   const approvals = createApprovalsRepository(db);
   const deliveries = createApprovalDeliveriesRepository(db);
   const runs = createRobotRunsRepository(db, approvals);
+  const apiKeys = createApiKeysRepository(db, opts.cipher);
   const prefix = config.QUEUE_PREFIX;
   const queueError = (err: Error) => logger.warn({ err: { message: err.message } }, 'queue error');
   const createQueue = new Queue(approvalCreateJob.queue, { connection, prefix });
@@ -70,10 +84,26 @@ export function startApprovalJobs(opts: {
     deliveries,
     approvals,
     clients: opts.clients,
-    handlers: opts.deliveryHandlers ?? defaultDeliveryRegistry({ runs, cipher: opts.cipher }),
+    handlers:
+      opts.deliveryHandlers ??
+      defaultDeliveryRegistry({
+        runs,
+        cipher: opts.cipher,
+        callbacks: {
+          details: (id) => loadApprovalDetails(db, id),
+          keySecret: (keyId) => apiKeys.signingSecretOf(keyId),
+          operatorSecret: config.API_SIGNING_SECRET ?? null,
+          send: createCallbackSender({ policy: callbackPolicyOf(config), timeoutMs: config.CALLBACK_TIMEOUT_MS }),
+          retry: {
+            delayMs: (attempt) => callbackRetryDelayMs(attempt, Math.random, config.CALLBACK_BACKOFF_MS),
+            windowMs: RETRY_WINDOW_MS,
+          },
+          ...(opts.metrics ? { observe: opts.metrics.callbackAttempt } : {}),
+        },
+      }),
     logger,
-    // bizproc.event.send is sent once (not idempotent for the client): one request, bounded by its timeout
-    leaseMs: 2 * config.B24_REQUEST_TIMEOUT_MS + 5_000,
+    // One request (bizproc.event.send is sent once, a callback once per attempt), bounded by its timeout.
+    leaseMs: 2 * Math.max(config.B24_REQUEST_TIMEOUT_MS, config.CALLBACK_TIMEOUT_MS) + 5_000,
     backoffMs: config.DELIVERY_BACKOFF_MS,
   });
 
@@ -127,7 +157,9 @@ export function startApprovalJobs(opts: {
       const { deliveryId } = approvalDeliveryJob.schema.parse(job.data);
       const started = performance.now();
       const r = await deliverer.process(deliveryId);
-      if (r.outcome !== 'skipped') ran(job, { deliveryId, ...r }, started);
+      if (r.outcome === 'skipped') return;
+      ran(job, { deliveryId, ...r }, started);
+      if (r.kind) opts.metrics?.delivery(r.kind, r.ended ?? r.outcome);
     },
     workerOpts,
   );

@@ -14,6 +14,13 @@ export const workerEnvSchema = commonEnvSchema.extend({
   SWEEP_STALE_AFTER_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** First wait of the decision outbox's retries (doubling per attempt, at most 10 min; 30 attempts: about 4 h). */
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
+  /**
+   * First wait of a decision callback's retries (doubling with jitter, capped at 1 h, for 26 h after the
+   * decision). Tests shorten it; production keeps the default.
+   */
+  CALLBACK_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+  /** One callback attempt, connect to the last byte read: a receiver slower than this is retried. */
+  CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 });
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;

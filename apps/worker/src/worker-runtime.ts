@@ -41,6 +41,11 @@ export type WorkerRuntimeConfig = Pick<
   | 'CLICK_JOB_ATTEMPTS'
   | 'CLICK_JOB_BACKOFF_MS'
   | 'DELIVERY_BACKOFF_MS'
+  | 'CALLBACK_BACKOFF_MS'
+  | 'CALLBACK_TIMEOUT_MS'
+  | 'API_SIGNING_SECRET'
+  | 'B24_ALLOW_HTTP'
+  | 'NODE_ENV'
 >;
 
 export interface WorkerRuntime {
@@ -166,7 +171,15 @@ export function startWorkerRuntime(opts: {
   const clicks = createTimelineEventsRepository(db);
   const relay = createIntakeRelay({ clicks, producer, logger });
   const sweeper = createStuckClickSweeper({ clicks, producer, logger, staleAfterMs: config.SWEEP_STALE_AFTER_MS });
-  const approvalJobs = startApprovalJobs({ config, db, connection, clients, cipher, logger });
+  const approvalJobs = startApprovalJobs({
+    config,
+    db,
+    connection,
+    clients,
+    cipher,
+    logger,
+    ...(metrics ? { metrics: metrics.deliveries } : {}),
+  });
   const timers = [
     every(config.RELAY_INTERVAL_MS, () => relay.runOnce(), logger, 'relay'),
     every(config.SWEEP_INTERVAL_MS, () => sweeper.runOnce(), logger, 'sweeper'),

@@ -32,6 +32,7 @@ export function approval(over: Partial<Approval> = {}): Approval {
     addClaimId: null,
     addClaimUntil: null,
     apiKeyId: null,
+    callbackUrl: null,
     title: 'Buy a laptop',
     description: null,
     responsibleId: null,

@@ -12,6 +12,7 @@ const base: Approval = {
   addClaimId: null,
   addClaimUntil: null,
   apiKeyId: null,
+  callbackUrl: null,
   title: 'T'.repeat(300),
   description: 'D'.repeat(5_000),
   responsibleId: 12,

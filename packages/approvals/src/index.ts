@@ -15,3 +15,9 @@ export {
 export { approvalErrorStatePayload } from './approval-error-state.js';
 export { approvalIdOfActivity, ORIGINATOR_ID } from './activity-origin.js';
 export { type ActivityRestClient, addApprovalActivity, findActivityOf } from './activity-creator.js';
+export {
+  type ApprovalDetails,
+  creationView,
+  deliveriesView,
+  loadApprovalDetails,
+} from './approval-details.js';

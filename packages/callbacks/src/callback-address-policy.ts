@@ -13,6 +13,11 @@ export interface CallbackAddressPolicy {
   allowLoopback: boolean;
 }
 
+/** The policy of a deployment: loopback only with B24_ALLOW_HTTP and never in production. */
+export const callbackPolicyOf = (env: { B24_ALLOW_HTTP: boolean; NODE_ENV: string }): CallbackAddressPolicy => ({
+  allowLoopback: env.B24_ALLOW_HTTP && env.NODE_ENV !== 'production',
+});
+
 /** Resolves a host name to every address it has (injected in tests to play a rebinding DNS server). */
 export type ResolveHost = (host: string) => Promise<{ address: string; family: number }[]>;
 

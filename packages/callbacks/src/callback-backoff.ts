@@ -7,9 +7,16 @@ export const RETRY_WINDOW_MS = 26 * 60 * 60 * 1000;
 const FIRST_MS = 10_000;
 const CAP_MS = 60 * 60 * 1000;
 
-/** The delay before attempt `attempt + 1` (attempt ≥ 1), with `random` in [0, 1). */
-export function callbackRetryDelayMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(CAP_MS, FIRST_MS * 2 ** Math.max(0, attempt - 1));
+/**
+ * The delay before attempt `attempt + 1` (attempt ≥ 1), with `random` in [0, 1). `firstMs`: the first ceiling
+ * (tests shorten it; production keeps 10 s).
+ */
+export function callbackRetryDelayMs(
+  attempt: number,
+  random: () => number = Math.random,
+  firstMs: number = FIRST_MS,
+): number {
+  const ceiling = Math.min(CAP_MS, firstMs * 2 ** Math.max(0, attempt - 1));
   // Never sooner than half the ceiling: jitter spreads the retries without letting them collapse to zero.
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }

@@ -1,5 +1,6 @@
 export {
   type CallbackAddressPolicy,
+  callbackPolicyOf,
   checkHost,
   type ResolveHost,
   refusedAddress,

@@ -115,6 +115,11 @@ export const commonEnvSchema = z.object({
   B24_OAUTH_HOSTS: hostList(false).default(hostList(false).parse(DEFAULT_OAUTH_HOSTS)),
   B24_PORTAL_HOSTS: hostList(true).default(hostList(true).parse(DEFAULT_PORTAL_HOSTS)),
   B24_ALLOW_HTTP: bool.default(false),
+  /**
+   * Signs the decision callbacks of approvals created with the operator's API_TOKEN (portal keys have their own
+   * secret). Unset: such an approval with a callbackUrl is refused at create (the worker could not sign it).
+   */
+  API_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Longest wait for a pooled database connection; beyond it the query fails instead of stalling. */
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),

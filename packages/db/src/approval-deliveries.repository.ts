@@ -1,6 +1,6 @@
 /**
  * The decision outbox, `approval_deliveries`: what must reach someone once an approval is decided (the robot's
- * answer now; notifications and callbacks later), one row per (approval, kind). This module is its only writer.
+ * answer, the integration's decision callback), one row per (approval, kind). This module is its only writer.
  *
  * Rows are born in the decision's own statement: `applyDecision` (timeline-events.repository.ts) appends
  * `decisionDeliveriesInsert('d')`, so a decision and what it owes commit together and a crash between them cannot
@@ -23,6 +23,8 @@ import { type Db, rawPool } from './client.js';
 export const DELIVERY_KINDS = {
   /** The robot run that made the approval waits for bizproc.event.send. */
   bizproc_event: 'EXISTS (SELECT 1 FROM robot_runs r WHERE r.approval_id = d.id)',
+  /** The integration asked to be told (a signed POST to its callbackUrl). */
+  callback: 'd.callback_url IS NOT NULL',
 } as const satisfies Record<string, string>;
 
 export type DeliveryKind = keyof typeof DELIVERY_KINDS;

@@ -389,6 +389,7 @@ export function toApproval(r: Record<string, unknown>): Approval {
     decisionComment: (r.decision_comment as string | null) ?? null,
     lastError: (r.last_error as string | null) ?? null,
     apiKeyId: (r.api_key_id as string | null) ?? null,
+    callbackUrl: (r.callback_url as string | null) ?? null,
     createRequestedAt: (r.create_requested_at as Date | null) ?? null,
     addAttempts: (r.add_attempts as number | undefined) ?? 0,
     createFailedAt: (r.create_failed_at as Date | null) ?? null,

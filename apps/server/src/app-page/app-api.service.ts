@@ -3,8 +3,7 @@
  * every call Bitrix24 guards goes out with the session's user token (so Bitrix24 enforces that user's rights),
  * admin-only operations check the session's admin flag here, on the server.
  */
-import { approvalActivityPayload, ORIGINATOR_ID } from '@b24app/approvals';
-import { creationView, deliveriesView } from '../approvals/approval-outbox-view.js';
+import { approvalActivityPayload, creationView, deliveriesView, ORIGINATOR_ID } from '@b24app/approvals';
 import { AppError } from '@b24app/core';
 import type { Db, Prisma } from '@b24app/db';
 import { isBitrix24Error } from '@b24app/bitrix24';

@@ -28,8 +28,33 @@ export const approvalDetailsSchema = z.object({
   state: z.enum(['pending', 'approved', 'rejected']),
   decidedBy: z.object({ id: z.number().int(), name: z.string().nullable() }).nullable(),
   decidedAt: time.nullable(),
+  comment: z.string().nullable().meta({ description: "The decider's comment (a reject's reason, an approve's note)" }),
   lastError: z.string().nullable(),
+  callbackUrl: z.string().nullable().meta({ description: 'Where the decision is POSTed (null: no callback)' }),
   createdAt: time,
+  creation: z
+    .object({ state: z.enum(['pending', 'done', 'failed']), error: z.string().nullable() })
+    .nullable()
+    .meta({ description: 'An approval left to the creation job: whether its card exists yet (else null)' }),
+  deliveries: z
+    .array(
+      z.object({
+        kind: z
+          .string()
+          .meta({ description: '`callback` (the decision callback), `bizproc_event` (a robot’s answer)' }),
+        state: z.enum(['pending', 'done', 'failed']),
+        attempts: z.number().int().nonnegative(),
+        outcome: z
+          .string()
+          .nullable()
+          .meta({ description: 'How it ended: `sent`, `gave_up` (after 26 h of retries for a callback), …' }),
+        lastError: z.string().nullable().meta({
+          description: 'Why the last attempt failed: `timeout`, `network`, `http_<status>`, `refused_address`…',
+        }),
+        deliveredAt: time.nullable(),
+      }),
+    )
+    .meta({ description: 'What the decision owes, each with its attempts and how it ended' }),
   clicks: z
     .array(
       z.object({

@@ -22,6 +22,16 @@ export const createApprovalSchema = z
     responsibleId: b24Id('user').optional().meta({ description: 'The approver (a Bitrix24 user id)' }),
     requester: z.object({ id: b24Id('user'), name: z.string().max(255).optional() }).optional(),
     deadline: z.iso.datetime({ offset: true }).optional(),
+    callbackUrl: z
+      .string()
+      .max(2_000)
+      .optional()
+      .meta({
+        description:
+          'Where the decision is POSTed, signed (see "Decision callbacks"): https to a public address. A private, ' +
+          'link-local or loopback target is refused (422 CALLBACK_URL_REFUSED).',
+        example: 'https://erp.example.com/hooks/approvals',
+      }),
     idempotencyKey: z
       .string()
       .min(1)

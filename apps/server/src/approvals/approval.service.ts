@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { addApprovalActivity as addActivity, approvalActivityPayload, findActivityOf } from '@b24app/approvals';
+import {
+  addApprovalActivity as addActivity,
+  type ApprovalDetails,
+  approvalActivityPayload,
+  findActivityOf,
+  loadApprovalDetails,
+} from '@b24app/approvals';
+import { type CallbackAddressPolicy, checkCallbackUrl, type ResolveHost } from '@b24app/callbacks';
 import { AppError, type Logger } from '@b24app/core';
 import type { Approval, Db } from '@b24app/db';
 import type { PortalClients } from '@b24app/bitrix24';
 import type { CreateApprovalInput } from './approval.schemas.js';
-import { creationView, deliveriesView } from './approval-outbox-view.js';
 
 /**
  * What a create answered: `created` (201) when this request's add made the activity; `existing` (200) when the
@@ -29,38 +35,11 @@ export interface ApprovalServiceOptions {
   waitMs?: number;
   /** Poll interval of that wait. Default 100 ms. */
   pollMs?: number;
-}
-
-export interface ApprovalDetails {
-  id: string;
-  memberId: string;
-  ownerTypeId: number;
-  ownerId: number;
-  activityId: number | null;
-  title: string;
-  state: 'pending' | 'approved' | 'rejected';
-  decidedBy: { id: number; name: string | null } | null;
-  decidedAt: string | null;
-  /** The decider's comment (a reject's reason, an approve's note). */
-  comment: string | null;
-  lastError: string | null;
-  createdAt: string;
-  /** Robot-made approvals: the creation job's progress (null otherwise). */
-  creation: ReturnType<typeof creationView>;
-  /** What the decision owes (the robot's answer, …), with how each delivery ended. */
-  deliveries: ReturnType<typeof deliveriesView>;
-  clicks: {
-    id: string;
-    actionId: string;
-    userId: number;
-    state: string;
-    outcome: string | null;
-    receivedAt: string;
-    enqueuedAt: string | null;
-    processingStartedAt: string | null;
-    updatedActivityAt: string | null;
-    finishedAt: string | null;
-  }[];
+  /**
+   * Decision callbacks: which addresses a callbackUrl may reach, and whether API_SIGNING_SECRET is set (without
+   * it an API_TOKEN approval's callback could not be signed, so it is refused at create).
+   */
+  callbacks?: { policy: CallbackAddressPolicy; operatorCanSign: boolean; resolve?: ResolveHost };
 }
 
 /**
@@ -96,6 +75,7 @@ export function createApprovalService(
       deadline: input.deadline ? new Date(input.deadline) : null,
       idempotencyKey: input.idempotencyKey ?? null,
       apiKeyId: input.apiKeyId ?? null,
+      callbackUrl: input.callbackUrl ?? null,
       addClaimId: claimId,
       addClaimUntil: claimUntil(),
     };
@@ -141,6 +121,18 @@ export function createApprovalService(
     }
   }
 
+  /** Before anything is recorded: a refused callbackUrl creates nothing. */
+  async function checkCallback(url: string, apiKeyId: string | null) {
+    const c = deps.callbacks ?? { policy: { allowLoopback: false }, operatorCanSign: false };
+    if (!apiKeyId && !c.operatorCanSign) {
+      throw new AppError(
+        'CALLBACK_URL_REFUSED',
+        'callbackUrl needs a signing secret: set API_SIGNING_SECRET for approvals created with API_TOKEN, or use a portal API key',
+      );
+    }
+    await checkCallbackUrl(url, c.policy, c.resolve);
+  }
+
   return {
     async create(input) {
       const portal = await db.portal.findUnique({
@@ -150,6 +142,7 @@ export function createApprovalService(
       if (portal?.status !== 'ACTIVE') {
         throw new AppError('PORTAL_NOT_INSTALLED', 'the app is not installed on this portal');
       }
+      if (input.callbackUrl) await checkCallback(input.callbackUrl, input.apiKeyId ?? null);
       const claimId = randomUUID();
       const { row, inserted } = await findOrInsertRow(portal.id, input, claimId);
       if (row.ownerTypeId !== input.ownerTypeId || row.ownerId !== input.ownerId) {
@@ -199,50 +192,9 @@ export function createApprovalService(
     },
 
     async get(id, scope = {}) {
-      const a = await db.approval.findFirst({
-        where: { id, ...(scope.portalId ? { portalId: scope.portalId } : {}) },
-        include: {
-          portal: { select: { memberId: true } },
-          deliveries: { orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }] },
-        },
-      });
-      if (!a) throw new AppError('NOT_FOUND', 'no such approval');
-      const clicks = a.activityId
-        ? await db.timelineEvent.findMany({
-            where: { portalId: a.portalId, activityId: a.activityId },
-            orderBy: { receivedAt: 'asc' },
-            take: 100,
-          })
-        : [];
-      const iso = (d: Date | null) => d?.toISOString() ?? null;
-      return {
-        id: a.id,
-        memberId: a.portal.memberId,
-        ownerTypeId: a.ownerTypeId,
-        ownerId: a.ownerId,
-        activityId: a.activityId,
-        title: a.title,
-        state: a.state.toLowerCase() as ApprovalDetails['state'],
-        decidedBy: a.decidedById ? { id: a.decidedById, name: a.decidedByName } : null,
-        decidedAt: iso(a.decidedAt),
-        comment: a.decisionComment,
-        lastError: a.lastError,
-        createdAt: a.createdAt.toISOString(),
-        creation: creationView(a),
-        deliveries: deliveriesView(a.deliveries),
-        clicks: clicks.map((c) => ({
-          id: c.id,
-          actionId: c.actionId,
-          userId: c.userId,
-          state: c.state.toLowerCase(),
-          outcome: c.outcome,
-          receivedAt: c.receivedAt.toISOString(),
-          enqueuedAt: iso(c.enqueuedAt),
-          processingStartedAt: iso(c.processingStartedAt),
-          updatedActivityAt: iso(c.updatedActivityAt),
-          finishedAt: iso(c.finishedAt),
-        })),
-      };
+      const details = await loadApprovalDetails(db, id, scope);
+      if (!details) throw new AppError('NOT_FOUND', 'no such approval');
+      return details;
     },
   };
 }

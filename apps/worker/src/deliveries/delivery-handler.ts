@@ -29,12 +29,20 @@ export type DeliveryResult =
   /** Delivered now (`sent`), or found delivered by an earlier attempt (`already_delivered`, with a note why). */
   | { done: 'sent' | 'already_delivered'; note?: string }
   /** Will never be delivered: the reason is logged and kept on the row, shown with the approval. */
-  | { failed: string; error: string };
+  | { failed: string; error: string }
+  /** Not this time (the recipient answered non-2xx, timed out, was unreachable): retried per the kind's backoff. */
+  | { retry: string };
 
 export interface DeliveryHandler {
   kind: DeliveryKind;
-  /** Attempts before the delivery is given up (transient failures, rate limits do not count); default 30. */
+  /** Attempts before the delivery is given up (rate limits do not count); default 30. */
   maxAttempts?: number;
+  /**
+   * The kind's own retry schedule instead of the processor's doubling and attempt count: the wait after attempt
+   * `attempt` (≥ 1), and how long after the decision it keeps retrying before it gives up (a receiver that is
+   * down for a day still gets its callback).
+   */
+  retry?: { delayMs(attempt: number): number; windowMs: number };
   /** Throws for what may succeed later (Bitrix24 errors are classified by the processor). */
   deliver(ctx: DeliveryContext): Promise<DeliveryResult>;
 }

@@ -23,7 +23,16 @@ const b24 = (kind: Bitrix24ErrorKind, over: { b24Code?: string; maybeApplied?: b
   new Bitrix24Error({ kind, method: 'bizproc.event.send', message: kind.toLowerCase(), ...over });
 
 /** One outbox row in memory with the repository's contract, and a scripted handler. */
-function setup(o: { attempts?: number; inDoubt?: boolean; kind?: string; status?: CreatePortal['status'] } = {}) {
+function setup(
+  o: {
+    attempts?: number;
+    inDoubt?: boolean;
+    kind?: string;
+    status?: CreatePortal['status'];
+    retry?: DeliveryHandler['retry'];
+    createdAt?: number;
+  } = {},
+) {
   const row: DeliveryRow = {
     id: 'd1',
     portalId: 'p1',
@@ -35,7 +44,7 @@ function setup(o: { attempts?: number; inDoubt?: boolean; kind?: string; status?
     inDoubt: o.inDoubt ?? false,
     outcome: null,
     lastError: null,
-    createdAt: new Date(NOW),
+    createdAt: new Date(o.createdAt ?? NOW),
     deliveredAt: null,
   };
   let claimable = true;
@@ -44,6 +53,7 @@ function setup(o: { attempts?: number; inDoubt?: boolean; kind?: string; status?
   const handler: DeliveryHandler = {
     kind: 'bizproc_event',
     maxAttempts: 5,
+    ...(o.retry ? { retry: o.retry } : {}),
     async deliver(ctx) {
       calls.push(`deliver inDoubt=${ctx.inDoubt}`);
       return (await deliver.next()) as never;
@@ -86,6 +96,31 @@ function setup(o: { attempts?: number; inDoubt?: boolean; kind?: string; status?
 }
 
 describe('delivery processor', () => {
+  it('a kind with its own schedule (callbacks) retries past maxAttempts until its window after the decision ends', async () => {
+    const retry = { delayMs: (n: number) => n * 7_000, windowMs: 3_600_000 };
+    const t = setup({ attempts: 40, retry, createdAt: NOW - 3_599_000 });
+    t.deliver.next = async () => ({ retry: 'http_503' });
+    expect(await t.processor.process('d1')).toMatchObject({ outcome: 'retry', kind: 'bizproc_event' });
+    expect(t.row).toMatchObject({ state: 'PENDING', attempts: 41, lastError: 'http_503', inDoubt: true });
+    expect(t.row.nextAttemptAt).toEqual(new Date(NOW + 41 * 7_000));
+    // a throw is retried on the same schedule
+    t.row.nextAttemptAt = new Date(NOW);
+    t.deliver.next = async () => {
+      throw new Error('database hiccup');
+    };
+    expect((await t.processor.process('d1')).outcome).toBe('retry');
+    expect(t.row.nextAttemptAt).toEqual(new Date(NOW + 42 * 7_000));
+
+    const late = setup({ attempts: 2, retry, createdAt: NOW - 3_600_000 });
+    late.deliver.next = async () => ({ retry: 'timeout' });
+    expect(await late.processor.process('d1')).toMatchObject({ outcome: 'failed', ended: 'gave_up' });
+    expect(late.row).toMatchObject({
+      state: 'FAILED',
+      outcome: 'gave_up',
+      lastError: 'gave up after 3 attempts: timeout',
+    });
+  });
+
   it('delivers once: DONE, and a second job finds nothing to claim', async () => {
     const t = setup();
     expect((await t.processor.process('d1')).outcome).toBe('done');

@@ -1,7 +1,7 @@
 import { createPortalCallMetrics, type PortalCallMetrics } from '@b24app/core';
 import { type Db, rawPool } from '@b24app/db';
 import type { Queue } from 'bullmq';
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { type ClickMetrics, createClickMetrics } from '../timeline/click-metrics.js';
 
 /**
@@ -13,6 +13,15 @@ export interface WorkerMetrics {
   job(kind: string, outcome: 'completed' | 'delayed' | 'failed', seconds: number): void;
   clicks: ClickMetrics;
   portal: PortalCallMetrics;
+  deliveries: DeliveryMetrics;
+}
+
+/** The decision outbox: how each attempt ended, per kind; and each callback POST by its result. */
+export interface DeliveryMetrics {
+  /** `outcome`: the row's end (`sent`, `gave_up`, `refused`…), or `retry` / `rate_limited` / `failed`. */
+  delivery(kind: string, outcome: string): void;
+  /** `result`: `delivered`, or the sender's error code (`timeout`, `http_503`, `refused_address`…). */
+  callbackAttempt(result: string): void;
 }
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
@@ -77,8 +86,25 @@ export function createWorkerMetrics(
       this.set({ state: 'failed_without_update' }, Number(r.rows[0]?.failed ?? 0));
     },
   });
+  const deliveries = new Counter({
+    name: 'b24app_delivery_attempts_total',
+    help: 'Decision delivery attempts, by kind (bizproc_event, callback) and how the attempt ended (sent, retry, gave_up…)',
+    labelNames: ['kind', 'outcome'],
+    registers: [registry],
+  });
+  const callbacks = new Counter({
+    name: 'b24app_callback_attempts_total',
+    help: 'Decision callback POSTs, by result: delivered, or why not (timeout, network, http_<status>, refused_address…)',
+    labelNames: ['result'],
+    registers: [registry],
+  });
   return {
     job: (kind, outcome, seconds) => jobs.observe({ kind, outcome }, seconds),
+    deliveries: {
+      delivery: (kind, outcome) => deliveries.inc({ kind, outcome }),
+      // http_<status> stays bounded: statuses are three digits.
+      callbackAttempt: (result) => callbacks.inc({ result }),
+    },
     clicks: createClickMetrics(registry),
     portal: createPortalCallMetrics(registry, deps.headroom ? { headroom: deps.headroom } : {}),
   };
