@@ -11,6 +11,7 @@ import {
 } from '@b24app/db';
 import type { PortalClients } from '@b24app/bitrix24';
 import {
+  approvalCreatedChannel,
   approvalCreateJob,
   approvalDeliveryJob,
   createApprovalCreateProducer,
@@ -54,6 +55,7 @@ export function startApprovalJobs(opts: {
   const prefix = config.QUEUE_PREFIX;
   const queueError = (err: Error) => logger.warn({ err: { message: err.message } }, 'queue error');
   const createQueue = new Queue(approvalCreateJob.queue, { connection, prefix });
+  const createdChannel = approvalCreatedChannel(prefix);
   const deliveryQueue = new Queue(approvalDeliveryJob.queue, { connection, prefix });
   createQueue.on('error', queueError);
   deliveryQueue.on('error', queueError);
@@ -108,6 +110,13 @@ export function startApprovalJobs(opts: {
           finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
         });
         ran(job, { approvalId, ...r }, started);
+        // Wakes the create requests and long-polls waiting for this approval (they re-read the row). Not awaited:
+        // while Redis is away the job does not wait for it, and the waiters re-read the row on their own.
+        if (r.outcome !== 'portal_inactive') {
+          void connection.publish(createdChannel, approvalId).catch((err: Error) => {
+            logger.warn({ err: { message: err.message }, approvalId }, 'approval created: notify failed');
+          });
+        }
       } catch (e) {
         if (e instanceof DelayJob) {
           // The portal's bucket or another add says "not now": wait without an attempt or a worker slot.

@@ -28,7 +28,16 @@ function setup(o: { earlierAdds?: number; claimTaken?: boolean } = {}) {
     async withPortal() {
       return {
         approval: { ...row },
-        portal: { memberId: 'm1', status: 'ACTIVE', language: 'en', badgeCode: null, iconCode: null, logoCode: null },
+        portal: {
+          memberId: 'm1',
+          status: 'ACTIVE',
+          language: 'en',
+          badgeCode: null,
+          iconCode: null,
+          logoCode: null,
+          pingOffsets: null,
+          rejectCommentRequired: false,
+        },
       };
     },
     async takeAddClaim() {

@@ -16,6 +16,8 @@ const portal = (status: CreatePortal['status'] = 'ACTIVE'): CreatePortal => ({
   badgeCode: null,
   iconCode: null,
   logoCode: null,
+  pingOffsets: null,
+  rejectCommentRequired: false,
 });
 const b24 = (kind: Bitrix24ErrorKind, over: { b24Code?: string; maybeApplied?: boolean; retryAfterMs?: number } = {}) =>
   new Bitrix24Error({ kind, method: 'bizproc.event.send', message: kind.toLowerCase(), ...over });
