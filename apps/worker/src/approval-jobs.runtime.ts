@@ -47,6 +47,8 @@ export function startApprovalJobs(opts: {
   cipher: TokenCipher;
   logger: Logger;
   deliveryHandlers?: DeliveryHandlerRegistry;
+  /** 'creates': the creation job's consumer only (a test stack creating approvals while it runs no worker). */
+  only?: 'creates';
 }): ApprovalJobs {
   const { config, db, connection, logger } = opts;
   const approvals = createApprovalsRepository(db);
@@ -130,17 +132,21 @@ export function startApprovalJobs(opts: {
     },
     workerOpts,
   );
-  const deliveryWorker = new Worker(
-    approvalDeliveryJob.queue,
-    async (job) => {
-      const { deliveryId } = approvalDeliveryJob.schema.parse(job.data);
-      const started = performance.now();
-      const r = await deliverer.process(deliveryId);
-      if (r.outcome !== 'skipped') ran(job, { deliveryId, ...r }, started);
-    },
-    workerOpts,
-  );
-  for (const w of [createWorker, deliveryWorker]) {
+  const deliveryWorker =
+    opts.only === 'creates'
+      ? null
+      : new Worker(
+          approvalDeliveryJob.queue,
+          async (job) => {
+            const { deliveryId } = approvalDeliveryJob.schema.parse(job.data);
+            const started = performance.now();
+            const r = await deliverer.process(deliveryId);
+            if (r.outcome !== 'skipped') ran(job, { deliveryId, ...r }, started);
+          },
+          workerOpts,
+        );
+  const workers = deliveryWorker ? [createWorker, deliveryWorker] : [createWorker];
+  for (const w of workers) {
     w.on('error', (err) => logger.warn({ err: { message: err.message } }, 'worker error'));
   }
 
@@ -152,12 +158,14 @@ export function startApprovalJobs(opts: {
   const deliveryRelay = createDeliveryRelay({ deliveries, producer: createDeliveryProducer(deliveryQueue), logger });
 
   return {
-    relays: [
-      { name: 'approval-create-relay', runOnce: createRelay.runOnce },
-      { name: 'delivery-relay', runOnce: deliveryRelay.runOnce },
-    ],
+    relays: opts.only
+      ? []
+      : [
+          { name: 'approval-create-relay', runOnce: createRelay.runOnce },
+          { name: 'delivery-relay', runOnce: deliveryRelay.runOnce },
+        ],
     async close() {
-      await Promise.all([createWorker.close(), deliveryWorker.close()]);
+      await Promise.all(workers.map((w) => w.close()));
       await Promise.all([createQueue.close(), deliveryQueue.close()]);
     },
   };

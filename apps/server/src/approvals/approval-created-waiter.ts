@@ -49,8 +49,8 @@ export function createApprovalCreatedWaiter(deps: {
       signal.fired = true;
       signal.wake?.();
     };
-    let set = listeners.get(id);
-    if (!set) listeners.set(id, (set = new Set()));
+    const set = listeners.get(id) ?? new Set<() => void>();
+    listeners.set(id, set);
     set.add(fire);
     const stop = () => {
       set.delete(fire);
