@@ -30,6 +30,14 @@ export const approvalDetailsSchema = z.object({
   decidedAt: time.nullable(),
   lastError: z.string().nullable(),
   createdAt: time,
+  creation: z
+    .object({ state: z.enum(['pending', 'done', 'failed']), error: z.string().nullable() })
+    .nullable()
+    .meta({
+      description:
+        "The creation job's progress: pending until the activity is added (a create answered 202), done, or failed " +
+        "with the portal's reason. Null for an approval created before creates were paced.",
+    }),
   clicks: z
     .array(
       z.object({
