@@ -185,7 +185,9 @@ export async function startBenchStack(
             const read = await fetch(`${serverUrl}/api/v1/approvals/${json.id}?wait=10s`, {
               headers: { authorization: `Bearer ${API_TOKEN}` },
             });
-            activityId = ((await read.json()) as { activityId: number | null }).activityId;
+            const a = (await read.json()) as { activityId: number | null; creation: { state: string } | null };
+            if (a.creation?.state === 'failed') throw new Error(`create approval ${json.id}: its creation failed`);
+            activityId = a.activityId;
           }
           out[i] = { memberId: t.memberId, activityId };
         });
