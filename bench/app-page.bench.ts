@@ -64,7 +64,7 @@ export function pageWeight(): Metric[] {
 
 export async function run(): Promise<Metric[]> {
   const lines = pageWeight();
-  const stack = await startStack({ logLevel: 'warn' });
+  const stack = await startStack({ logLevel: 'warn', creator: true });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   try {
     const p = await stack.installedPortal();

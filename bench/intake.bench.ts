@@ -18,7 +18,7 @@ const CONCURRENCY = Number(process.env.BENCH_INTAKE_CONCURRENCY ?? 16);
 const WARMUP = 300;
 
 export async function run(): Promise<Metric[]> {
-  const stack = await startStack({ logLevel: 'warn' });
+  const stack = await startStack({ logLevel: 'warn', creator: true });
   const baselineRedis = createRedis(stack.config.REDIS_URL, 'producer');
   const baselineQueue = new Queue('bench-baseline', { connection: baselineRedis, prefix: `bench${process.pid}` });
   const bare = express();

@@ -41,6 +41,7 @@ export const REQUIRED_METRICS = [
   'limits.query_limit_exceeded',
   'limits.job_runs_per_click',
   'fairness.quiet_p99_ratio',
+  'creation.throughput_ratio',
 ] as const;
 
 /** The JSON object of a list of metrics; throws on a duplicate name or a value that is not a finite number. */

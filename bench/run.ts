@@ -10,6 +10,7 @@ import { run as appPage } from './app-page.bench.js';
 import { progress } from './bench-stats.js';
 import { run as capacity } from './capacity.bench.js';
 import { run as clickLatency } from './click-latency.bench.js';
+import { run as creation } from './creation.bench.js';
 import { run as emulator } from './emulator.bench.js';
 import { run as fairness } from './fairness.bench.js';
 import { run as intake } from './intake.bench.js';
@@ -28,6 +29,7 @@ const suites: { name: string; run: (o: SuiteOptions) => Promise<Metric[]> }[] = 
   { name: 'intake', run: intake },
   { name: 'click', run: clickLatency },
   { name: 'limits', run: limits },
+  { name: 'creation', run: creation },
   { name: 'fairness', run: fairness },
   { name: 'capacity', run: capacity },
   { name: 'memory', run: memory },

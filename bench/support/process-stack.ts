@@ -177,9 +177,19 @@ export async function startBenchStack(
             headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
             body: JSON.stringify({ memberId: t.memberId, ownerTypeId: 2, ownerId: t.dealId, title: `Bench ${i}` }),
           });
-          const json = (await res.json()) as { activityId: number };
+          const json = (await res.json()) as { id: string; activityId: number | null };
           if (res.status >= 300) throw new Error(`create approval: ${res.status} ${JSON.stringify(json)}`);
-          out[i] = { memberId: t.memberId, activityId: json.activityId };
+          let activityId = json.activityId;
+          // 202: the creation job adds it; the long-poll read answers its id.
+          while (activityId === null) {
+            const read = await fetch(`${serverUrl}/api/v1/approvals/${json.id}?wait=10s`, {
+              headers: { authorization: `Bearer ${API_TOKEN}` },
+            });
+            const a = (await read.json()) as { activityId: number | null; creation: { state: string } | null };
+            if (a.creation?.state === 'failed') throw new Error(`create approval ${json.id}: its creation failed`);
+            activityId = a.activityId;
+          }
+          out[i] = { memberId: t.memberId, activityId };
         });
         return out;
       },

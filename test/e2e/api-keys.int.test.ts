@@ -22,6 +22,7 @@ const replicas: { app: SpawnedApp; url: string }[] = [];
 
 beforeAll(async () => {
   stack = await startStack({
+    creator: true,
     env: { API_KEY_RATE_PER_S: String(RATE.perSecond), API_KEY_RATE_BURST: String(RATE.burst) },
   });
   [a, b] = [await stack.installedPortal(), await stack.installedPortal()];

@@ -12,7 +12,7 @@ let other: InstalledPortal;
 let memberUserId: number;
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ creator: true });
   p = await stack.installedPortal();
   other = await stack.installedPortal();
   memberUserId = (await stack.emu.createUser(p.memberId, { name: 'Olga', admin: false })).id;

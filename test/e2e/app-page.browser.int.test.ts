@@ -31,7 +31,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startStack();
+  stack = await startStack({ creator: true });
   p = await stack.installedPortal();
   memberUserId = (await stack.emu.createUser(p.memberId, { name: 'Olga Petrova', admin: false })).id;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });

@@ -1,15 +1,16 @@
 // One Idempotency-Key, one activity, whatever the timing: requests with the same key that overlap while
-// crm.activity.configurable.add is slow (the limiter's wait plus the request timeout can outlast a client's
-// timeout, so retries overlap) wait for the first one's add instead of adding again.
+// crm.activity.configurable.add is slow (a client's retries overlap) get the key's one row, and its creation job
+// adds once; each request waits APPROVAL_CREATE_WAIT_MS for the activity, then answers 202.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activityOf } from '../support/approvals.js';
 import { apiHeaders, type InstalledPortal, type Stack, startStack, waitFor } from '../support/stack.js';
 
 const WAIT_MS = 1_500;
 let stack: Stack;
 let p: InstalledPortal;
 beforeAll(async () => {
-  stack = await startStack({ env: { APPROVAL_CREATE_WAIT_MS: String(WAIT_MS) } });
+  stack = await startStack({ creator: true, env: { APPROVAL_CREATE_WAIT_MS: String(WAIT_MS) } });
   p = await stack.installedPortal();
 });
 afterAll(async () => {
@@ -73,28 +74,31 @@ describe('integrations API: concurrent creates with one Idempotency-Key', () => 
     });
   });
 
-  it('an add that outlasts the wait: 202 "creating" with Location, then the same key answers 200 with the one activity', async () => {
+  it('an add that outlasts the wait: 202 "creating" with Location to every request, then the same key answers 200 with the one activity', async () => {
+    // Was: the first request (the add's holder) answered 201 after the add. Now the job adds, so it is 202 too.
     const key = `outlasting-${randomUUID()}`;
     await slowNextAdd(WAIT_MS * 2);
     const first = create(key);
     const row = await rowOf(key);
     const second = await create(key);
-    expect(second).toEqual({
+    const accepted = {
       status: 202,
       location: `/api/v1/approvals/${row.id}`,
       body: { id: row.id, activityId: null, state: 'creating' },
-    });
+    };
+    expect(second).toEqual(accepted);
+    expect(await first).toEqual(accepted);
 
-    const done = await first;
-    expect(done.status).toBe(201);
+    const activityId = await activityOf(stack, row.id);
     const again = await create(key);
-    expect(again).toMatchObject({ status: 200, body: { id: row.id, activityId: done.body.activityId } });
-    expect(await activitiesOf(row.id)).toEqual([done.body.activityId]);
+    expect(again).toMatchObject({ status: 200, body: { id: row.id, activityId } });
+    expect(await activitiesOf(row.id)).toEqual([activityId]);
   });
 
-  it('when the holder of the claim fails before adding, a waiting request with the key takes over: still one activity', async () => {
-    const key = `takeover-${randomUUID()}`;
-    // The first add waits, then fails before running; the waiting request takes the released claim and adds.
+  it('a refusal reaches every request waiting on the key; the key again asks anew and creates exactly one', async () => {
+    // Was: a waiting request took over the claim and added. Now the job adds once; a refusal ends the create and
+    // each waiting request answers it; the same key later hands the row to the job again (by design).
+    const key = `refused-${randomUUID()}`;
     await stack.emu.injectFailures({
       memberId: p.memberId,
       method: 'crm.activity.configurable.add',
@@ -108,10 +112,14 @@ describe('integrations API: concurrent creates with one Idempotency-Key', () => 
     const row = await rowOf(key);
     const second = create(key);
     const [a, b] = await Promise.all([first, second]);
+    expect([a.status, b.status]).toEqual([403, 403]);
+    expect(await stack.db.approval.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      activityId: null,
+      createErrorKind: 'ACCESS_DENIED',
+    });
 
-    expect(a.status).toBeGreaterThanOrEqual(400);
-    expect(a.status).toBeLessThan(500);
-    expect(b).toMatchObject({ status: 201, body: { id: row.id } });
-    expect(await activitiesOf(row.id)).toEqual([b.body.activityId]);
+    const retried = await create(key);
+    expect(retried).toMatchObject({ status: 201, body: { id: row.id } });
+    expect(await activitiesOf(row.id)).toEqual([retried.body.activityId]);
   });
 });

@@ -30,7 +30,7 @@ let doc: any;
 let tmp: string;
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ creator: true });
   p = await stack.installedPortal();
   tmp = mkdtempSync(join(tmpdir(), 'b24-readme-'));
 });

@@ -17,7 +17,7 @@ let running: SpawnedApp | null = null;
 
 beforeAll(async () => {
   // Own database: no other file's relay or sweeper may touch (or finish) these clicks.
-  stack = await startStack({ isolatedDatabase: true });
+  stack = await startStack({ isolatedDatabase: true, creator: true });
   p = await stack.installedPortal();
 });
 afterEach(async () => {

@@ -10,9 +10,23 @@ export async function createApproval(
     headers: { ...apiHeaders, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
     body: JSON.stringify({ ownerTypeId: 2, title: 'Discount 15% for ACME', ...body }),
   });
-  const json = (await res.json()) as { id: string; activityId: number };
+  const json = (await res.json()) as { id: string; activityId: number | null };
   if (res.status >= 300) throw new Error(`create approval: ${res.status} ${JSON.stringify(json)}`);
-  return { status: res.status, ...json };
+  // 202: the creation job adds it; its activity id comes with the long-poll read.
+  const activityId = json.activityId ?? (await activityOf(stack, json.id));
+  return { status: res.status, id: json.id, activityId };
+}
+
+/** The approval's activity id, waiting for the creation job (`?wait=`); fails when its creation failed. */
+export async function activityOf(stack: Stack, id: string, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${stack.serverUrl}/api/v1/approvals/${id}?wait=10s`, { headers: apiHeaders });
+    const a = (await res.json()) as { activityId: number | null; creation: { state: string; error: string } | null };
+    if (a.activityId !== null) return a.activityId;
+    if (a.creation?.state === 'failed') throw new Error(`approval ${id}: creation failed: ${a.creation.error}`);
+  }
+  throw new Error(`approval ${id}: no activity within ${timeoutMs} ms`);
 }
 
 export async function getApproval(stack: Stack, id: string) {

@@ -1,6 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, type Logger } from '@b24app/core';
+import { createLogger, createTokenCipher, type Logger } from '@b24app/core';
 import { createDb, type Db } from '@b24app/db';
 import { type EmulatorClient, type RunningEmulator, startEmulator } from '@b24app/emulator';
 import { createRedis, type RedisConnection } from '@b24app/jobs';
@@ -21,6 +21,7 @@ import { loadWorkerConfig } from '../../apps/worker/src/config.js';
 import { createIsolatedDatabase, type IsolatedDatabase } from './isolated-database.js';
 import type { ActionHandlerRegistry } from '../../apps/worker/src/timeline/action-handlers/index.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../../apps/worker/src/worker-runtime.js';
+import { type ApprovalJobs, startApprovalJobs } from '../../apps/worker/src/approval-jobs.runtime.js';
 
 /**
  * The whole product on real infrastructure: the emulator as Bitrix24, our server and (optionally)
@@ -63,6 +64,11 @@ let seq = 0;
 export async function startStack(
   opts: {
     worker?: boolean;
+    /**
+     * The approval creation job's consumer in this process, without a worker: the API's creates get their
+     * activity while the test starts (or kills) its own worker for clicks. Default false.
+     */
+    creator?: boolean;
     env?: Record<string, string>;
     logLevel?: string;
     /** A fresh database of this stack's own (see isolated-database.ts), dropped on close. Default true. */
@@ -181,6 +187,8 @@ export async function startStack(
       };
     },
     async close() {
+      await creator?.close();
+      await creatorRedis?.quit().catch(() => {});
       await stack.worker?.close();
       await deps.close();
       await new Promise<void>((r) => http.close(() => r()));
@@ -192,6 +200,21 @@ export async function startStack(
     },
   };
   if (opts.worker) stack.startWorker();
+  let creator: ApprovalJobs | null = null;
+  let creatorRedis: RedisConnection | null = null;
+  if (opts.creator) {
+    creatorRedis = createRedis(env.REDIS_URL ?? TEST_REDIS_URL, 'worker');
+    creatorRedis.on('error', () => {});
+    creator = startApprovalJobs({
+      config: loadWorkerConfig(env),
+      db,
+      connection: creatorRedis,
+      clients: deps.clients,
+      cipher: createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []),
+      logger,
+      only: 'creates',
+    });
+  }
   return stack;
 }
 

@@ -22,8 +22,11 @@ export const serverEnvSchema = commonEnvSchema.extend({
    */
   API_KEY_RATE_PER_S: z.coerce.number().int().min(1).default(50),
   API_KEY_RATE_BURST: z.coerce.number().int().min(0).default(500),
-  /** How long POST /api/v1/approvals waits for a concurrent add of the same Idempotency-Key before a 202. */
-  APPROVAL_CREATE_WAIT_MS: z.coerce.number().int().nonnegative().default(5_000),
+  /**
+   * How long POST /api/v1/approvals (and the app page's request form) waits for the creation job's activity before
+   * answering 202 `creating`. 0: always 202 at once.
+   */
+  APPROVAL_CREATE_WAIT_MS: z.coerce.number().int().nonnegative().max(30_000).default(5_000),
 });
 
 export type ServerConfig = z.infer<typeof serverEnvSchema>;

@@ -9,6 +9,7 @@ import {
 } from '@b24app/db';
 import { createPortalClientsFromConfig, type PortalClients } from '@b24app/bitrix24';
 import {
+  approvalCreatedChannel,
   approvalCreateJob,
   createApprovalCreateProducer,
   createClickProducer,
@@ -22,6 +23,7 @@ import type { Registry } from 'prom-client';
 import type { ServerDeps } from './app.js';
 import { createApiKeyRateLimiter } from './api-keys/api-key-rate-limiter.js';
 import { createApprovalService } from './approvals/approval.service.js';
+import { createApprovalCreatedWaiter } from './approvals/approval-created-waiter.js';
 import { buildAppPage } from './app-page/app-page.wiring.js';
 import { createApplicationTokenVerifier } from './b24/application-token-verifier.js';
 import { createFailedCheckLimiter } from './b24/failed-check-limiter.js';
@@ -90,11 +92,13 @@ export function buildServerDeps(opts: {
   const timeline = createTimelineIntake({ clicks, producer, cipher, verifier, logger });
   const createQueue = new Queue(approvalCreateJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });
   createQueue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
-  const robotRuns = createRobotRunsRepository(db, createApprovalsRepository(db));
+  const approvalsRepo = createApprovalsRepository(db);
+  const robotRuns = createRobotRunsRepository(db, approvalsRepo);
+  const createProducer = createApprovalCreateProducer(createQueue);
   const robots = createRobotRunIntake({
     verifier,
     runs: robotRuns,
-    producer: createApprovalCreateProducer(createQueue),
+    producer: createProducer,
     cipher,
     logger,
   });
@@ -123,14 +127,19 @@ export function buildServerDeps(opts: {
     logger,
   });
 
+  const createdWaiter = createApprovalCreatedWaiter({
+    subscriber: duplicateRedis(redis, { enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: false }),
+    channel: approvalCreatedChannel(config.QUEUE_PREFIX),
+    logger,
+  });
   const approvals = createApprovalService({
     db,
-    clients,
+    approvals: approvalsRepo,
+    producer: createProducer,
+    waiter: createdWaiter,
     logger,
     waitMs: config.APPROVAL_CREATE_WAIT_MS,
     callbacks: { policy: callbackPolicyOf(config), operatorCanSign: config.API_SIGNING_SECRET !== undefined },
-    // Longer than an add can last: 4 attempts (packages/bitrix24 DEFAULT_RETRY), each a slot wait and a request.
-    claimTtlMs: 4 * (5_000 + config.B24_REQUEST_TIMEOUT_MS) + 10_000,
   });
   const appPage = buildAppPage({
     db,
@@ -182,6 +191,7 @@ export function buildServerDeps(opts: {
       await queue.close();
       await createQueue.close();
       await verifier.close();
+      await createdWaiter.close();
     },
   };
 }

@@ -14,6 +14,7 @@ import {
 } from '@b24app/db';
 import type { PortalClients } from '@b24app/bitrix24';
 import {
+  approvalCreatedChannel,
   approvalCreateJob,
   approvalDeliveryJob,
   createApprovalCreateProducer,
@@ -59,6 +60,8 @@ export function startApprovalJobs(opts: {
   logger: Logger;
   deliveryHandlers?: DeliveryHandlerRegistry;
   metrics?: DeliveryMetrics;
+  /** 'creates': the creation job's consumer only (a test stack creating approvals while it runs no worker). */
+  only?: 'creates';
 }): ApprovalJobs {
   const { config, db, connection, logger } = opts;
   const approvals = createApprovalsRepository(db);
@@ -68,6 +71,7 @@ export function startApprovalJobs(opts: {
   const prefix = config.QUEUE_PREFIX;
   const queueError = (err: Error) => logger.warn({ err: { message: err.message } }, 'queue error');
   const createQueue = new Queue(approvalCreateJob.queue, { connection, prefix });
+  const createdChannel = approvalCreatedChannel(prefix);
   const deliveryQueue = new Queue(approvalDeliveryJob.queue, { connection, prefix });
   createQueue.on('error', queueError);
   deliveryQueue.on('error', queueError);
@@ -138,6 +142,13 @@ export function startApprovalJobs(opts: {
           finalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
         });
         ran(job, { approvalId, ...r }, started);
+        // Wakes the create requests and long-polls waiting for this approval (they re-read the row). Not awaited:
+        // while Redis is away the job does not wait for it, and the waiters re-read the row on their own.
+        if (r.outcome !== 'portal_inactive') {
+          void connection.publish(createdChannel, approvalId).catch((err: Error) => {
+            logger.warn({ err: { message: err.message }, approvalId }, 'approval created: notify failed');
+          });
+        }
       } catch (e) {
         if (e instanceof DelayJob) {
           // The portal's bucket or another add says "not now": wait without an attempt or a worker slot.
@@ -151,19 +162,23 @@ export function startApprovalJobs(opts: {
     },
     workerOpts,
   );
-  const deliveryWorker = new Worker(
-    approvalDeliveryJob.queue,
-    async (job) => {
-      const { deliveryId } = approvalDeliveryJob.schema.parse(job.data);
-      const started = performance.now();
-      const r = await deliverer.process(deliveryId);
-      if (r.outcome === 'skipped') return;
-      ran(job, { deliveryId, ...r }, started);
-      if (r.kind) opts.metrics?.delivery(r.kind, r.ended ?? r.outcome);
-    },
-    workerOpts,
-  );
-  for (const w of [createWorker, deliveryWorker]) {
+  const deliveryWorker =
+    opts.only === 'creates'
+      ? null
+      : new Worker(
+          approvalDeliveryJob.queue,
+          async (job) => {
+            const { deliveryId } = approvalDeliveryJob.schema.parse(job.data);
+            const started = performance.now();
+            const r = await deliverer.process(deliveryId);
+            if (r.outcome === 'skipped') return;
+            ran(job, { deliveryId, ...r }, started);
+            if (r.kind) opts.metrics?.delivery(r.kind, r.ended ?? r.outcome);
+          },
+          workerOpts,
+        );
+  const workers = deliveryWorker ? [createWorker, deliveryWorker] : [createWorker];
+  for (const w of workers) {
     w.on('error', (err) => logger.warn({ err: { message: err.message } }, 'worker error'));
   }
 
@@ -175,12 +190,14 @@ export function startApprovalJobs(opts: {
   const deliveryRelay = createDeliveryRelay({ deliveries, producer: createDeliveryProducer(deliveryQueue), logger });
 
   return {
-    relays: [
-      { name: 'approval-create-relay', runOnce: createRelay.runOnce },
-      { name: 'delivery-relay', runOnce: deliveryRelay.runOnce },
-    ],
+    relays: opts.only
+      ? []
+      : [
+          { name: 'approval-create-relay', runOnce: createRelay.runOnce },
+          { name: 'delivery-relay', runOnce: deliveryRelay.runOnce },
+        ],
     async close() {
-      await Promise.all([createWorker.close(), deliveryWorker.close()]);
+      await Promise.all(workers.map((w) => w.close()));
       await Promise.all([createQueue.close(), deliveryQueue.close()]);
     },
   };

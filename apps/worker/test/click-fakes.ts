@@ -50,6 +50,7 @@ export function approval(over: Partial<Approval> = {}): Approval {
     addAttempts: 0,
     createFailedAt: null,
     createError: null,
+    createErrorKind: null,
     createdAt: now,
     updatedAt: now,
     ...over,

@@ -20,7 +20,7 @@ export function deliveriesView(rows: ApprovalDelivery[]) {
   }));
 }
 
-/** Null for an approval the API's request created (it answers with the outcome); else the job's progress. */
+/** The creation job's progress (every create is the job's); null for a row from before creates were paced. */
 export function creationView(a: Pick<Approval, 'createRequestedAt' | 'activityId' | 'createFailedAt' | 'createError'>) {
   if (!a.createRequestedAt) return null;
   return {

@@ -30,6 +30,7 @@ const base: Approval = {
   addAttempts: 0,
   createFailedAt: null,
   createError: null,
+  createErrorKind: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
 };

@@ -1,8 +1,7 @@
 /**
- * The owner of the approvals writes of the robot intake and the approval creation job: a PENDING row handed to the
- * job, the add claim the job takes before `crm.activity.configurable.add`, the activity id it stores, and the
- * job's failure. (The integrations API's synchronous create still writes its own rows in apps/server
- * approval.service.ts with the same claim columns; the decision is the click lifecycle's `applyDecision`.)
+ * The owner of the approvals writes of creation: a PENDING row handed to the creation job (a robot run's, an
+ * integrations API or app page create), the add claim the job takes before `crm.activity.configurable.add`, the
+ * activity id it stores, and the job's failure. (The decision is the click lifecycle's `applyDecision`.)
  *
  * Plain SQL on the pool like the rest of the worker's path. The add claim is the same contract as the API's:
  * only the holder of an unexpired claim adds for a row, and a crashed holder's claim lapses.
@@ -37,8 +36,7 @@ export interface CreatePortal {
   badgeCode: string | null;
   iconCode: string | null;
   logoCode: string | null;
-  /** The card's reminders and whether Reject asks for a comment: the same settings as every rebuild (ClickPortal). */
-  pingOffsets: number[];
+  pingOffsets: number[] | null;
   rejectCommentRequired: boolean;
 }
 
@@ -50,6 +48,22 @@ export interface UnsettledCreate {
 export interface ApprovalsRepository {
   /** A PENDING approval whose activity the creation job adds (`create_requested_at` set), in the caller's transaction. */
   insertForCreateJob(sql: SqlRunner, a: NewApproval): Promise<void>;
+  /**
+   * A create request's row, left to the creation job like `insertForCreateJob`; with an idempotency key that the
+   * portal already has, nothing is inserted and the key's row is answered (`inserted: false`), however many
+   * requests with it race (one statement on the unique key).
+   */
+  insertForRequest(
+    a: NewApproval & { apiKeyId: string | null; callbackUrl: string | null },
+  ): Promise<{ approval: Approval; inserted: boolean }>;
+  /**
+   * A request with the row's key hands an unsettled row to the job again: one the job gave up on (its failure is
+   * cleared), or one from before creates went through the job (its add may have run: the job looks first). False
+   * when the row needs nothing (settled, or the job's already).
+   */
+  requestCreate(id: string): Promise<boolean>;
+  /** Deletes a create the job gave up on that nobody can name again (no idempotency key): its request got the error. */
+  discardFailedCreate(id: string): Promise<void>;
   /** The row with its portal's status and card settings (the creation job, the outbox's deliveries). */
   withPortal(id: string): Promise<{ approval: Approval; portal: CreatePortal } | null>;
   /**
@@ -70,8 +84,11 @@ export interface ApprovalsRepository {
   releaseAddClaim(id: string, claimId: string, o: { addMayHaveRun: boolean }): Promise<void>;
   /** Why the latest attempt did not create the activity (the job retries). */
   noteCreateError(id: string, error: string): Promise<void>;
-  /** The job gives up on the row: the portal refused the add, or every attempt failed. False: settled meanwhile. */
-  failCreate(id: string, error: string): Promise<boolean>;
+  /**
+   * The job gives up on the row: the portal refused the add, or every attempt failed. `kind`: the Bitrix24 error
+   * kind (what a waiting request answers). False: settled meanwhile.
+   */
+  failCreate(id: string, error: string, kind?: string | null): Promise<boolean>;
   /** The relay's query: job-owned rows without an activity, not given up, older than `graceMs`, on ACTIVE portals. */
   unsettledCreates(opts: { graceMs: number; limit: number }): Promise<UnsettledCreate[]>;
 }
@@ -105,6 +122,58 @@ export function createApprovalsRepository(db: Db): ApprovalsRepository {
       );
     },
 
+    async insertForRequest(a) {
+      const inserted = await one<Record<string, unknown>>(
+        `INSERT INTO approvals (id, portal_id, owner_type_id, owner_id, title, description, responsible_id,
+           requester_id, requester_name, deadline, idempotency_key, api_key_id, callback_url, create_requested_at,
+           updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now(), now())
+         ON CONFLICT (portal_id, idempotency_key) DO NOTHING RETURNING *`,
+        [
+          a.id,
+          a.portalId,
+          a.ownerTypeId,
+          a.ownerId,
+          a.title,
+          a.description,
+          a.responsibleId,
+          a.requesterId,
+          a.requesterName,
+          a.deadline,
+          a.idempotencyKey,
+          a.apiKeyId,
+          a.callbackUrl,
+        ],
+      );
+      if (inserted) return { approval: toApproval(inserted), inserted: true };
+      const existing = await one<Record<string, unknown>>(
+        'SELECT * FROM approvals WHERE portal_id = $1 AND idempotency_key = $2',
+        [a.portalId, a.idempotencyKey],
+      );
+      if (!existing) throw new Error('approval insert conflicted, but its idempotency key has no row');
+      return { approval: toApproval(existing), inserted: false };
+    },
+
+    async requestCreate(id) {
+      const r = await pool.query(
+        `UPDATE approvals SET create_requested_at = now(), create_failed_at = NULL, create_error = NULL,
+                create_error_kind = NULL,
+                add_attempts = CASE WHEN create_requested_at IS NULL THEN GREATEST(add_attempts, 1) ELSE add_attempts END,
+                updated_at = now()
+         WHERE id = $1 AND activity_id IS NULL AND (create_requested_at IS NULL OR create_failed_at IS NOT NULL)`,
+        [id],
+      );
+      return r.rowCount === 1;
+    },
+
+    async discardFailedCreate(id) {
+      await pool.query(
+        `DELETE FROM approvals
+         WHERE id = $1 AND idempotency_key IS NULL AND activity_id IS NULL AND create_failed_at IS NOT NULL`,
+        [id],
+      );
+    },
+
     async withPortal(id) {
       const row = await one<Record<string, unknown>>(
         `SELECT a.*, p.member_id AS p_member_id, p.status::text AS p_status,
@@ -125,7 +194,7 @@ export function createApprovalsRepository(db: Db): ApprovalsRepository {
           badgeCode: (row.s_badge_code as string | null) ?? null,
           iconCode: (row.s_icon_code as string | null) ?? null,
           logoCode: (row.s_logo_code as string | null) ?? null,
-          pingOffsets: (row.s_ping_offsets as number[] | null) ?? [],
+          pingOffsets: (row.s_ping_offsets as number[] | null) ?? null,
           rejectCommentRequired: row.s_reject_comment_required === true,
         },
       };
@@ -180,12 +249,12 @@ export function createApprovalsRepository(db: Db): ApprovalsRepository {
       await pool.query('UPDATE approvals SET create_error = $2 WHERE id = $1', [id, clip(error)]);
     },
 
-    async failCreate(id, error) {
+    async failCreate(id, error, kind = null) {
       const r = await pool.query(
-        `UPDATE approvals SET create_failed_at = now(), create_error = $2, add_claim_id = NULL, add_claim_until = NULL,
-                updated_at = now()
+        `UPDATE approvals SET create_failed_at = now(), create_error = $2, create_error_kind = $3, add_claim_id = NULL,
+                add_claim_until = NULL, updated_at = now()
          WHERE id = $1 AND activity_id IS NULL AND create_failed_at IS NULL`,
-        [id, clip(error)],
+        [id, clip(error), kind],
       );
       return r.rowCount === 1;
     },

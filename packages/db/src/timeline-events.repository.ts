@@ -394,6 +394,7 @@ export function toApproval(r: Record<string, unknown>): Approval {
     addAttempts: (r.add_attempts as number | undefined) ?? 0,
     createFailedAt: (r.create_failed_at as Date | null) ?? null,
     createError: (r.create_error as string | null) ?? null,
+    createErrorKind: (r.create_error_kind as string | null) ?? null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
   };

@@ -14,3 +14,4 @@ export {
   type JobQueue,
 } from './approval-create-producer.js';
 export { createDeliveryProducer, type DeliveryProducer } from './delivery-producer.js';
+export { approvalCreatedChannel } from './approval-created-channel.js';

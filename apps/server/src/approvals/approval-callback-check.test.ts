@@ -1,25 +1,27 @@
 import { createLogger } from '@b24app/core';
 import type { Db } from '@b24app/db';
-import type { PortalClients } from '@b24app/bitrix24';
 import { describe, expect, it } from 'vitest';
 import { createApprovalService } from './approval.service.js';
 
-// The callbackUrl checks run before anything is recorded: a refused create writes no row and calls no portal.
+// The callbackUrl checks run before anything is recorded: a refused create writes no row and enqueues no job.
 function service(operatorCanSign: boolean) {
   const writes: string[] = [];
   const db = {
     portal: { findUnique: async () => ({ id: 'p1', memberId: 'a'.repeat(32), status: 'ACTIVE', settings: null }) },
-    approval: {
-      create: async () => {
-        writes.push('create');
-        throw new Error('no row should be written');
-      },
-    },
   } as unknown as Db;
-  const clients = { get: async () => writes.push('client') } as unknown as PortalClients;
+  const refuse = (what: string) => async () => {
+    writes.push(what);
+    throw new Error(`no ${what} expected`);
+  };
   const approvals = createApprovalService({
     db,
-    clients,
+    approvals: {
+      insertForRequest: refuse('insert'),
+      requestCreate: refuse('requestCreate'),
+      discardFailedCreate: refuse('discard'),
+    },
+    producer: { enqueue: refuse('enqueue') },
+    waiter: { waitFor: refuse('wait') },
     logger: createLogger({ level: 'silent' }),
     callbacks: {
       policy: { allowLoopback: false },

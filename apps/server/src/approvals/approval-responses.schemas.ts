@@ -35,7 +35,11 @@ export const approvalDetailsSchema = z.object({
   creation: z
     .object({ state: z.enum(['pending', 'done', 'failed']), error: z.string().nullable() })
     .nullable()
-    .meta({ description: 'An approval left to the creation job: whether its card exists yet (else null)' }),
+    .meta({
+      description:
+        "The creation job's progress: pending until the activity is added (a create answered 202), done, or failed " +
+        "with the portal's reason. Null for an approval created before creates were paced.",
+    }),
   deliveries: z
     .array(
       z.object({

@@ -1,40 +1,40 @@
 import { randomUUID } from 'node:crypto';
-import {
-  addApprovalActivity as addActivity,
-  type ApprovalDetails,
-  approvalActivityPayload,
-  findActivityOf,
-  loadApprovalDetails,
-} from '@b24app/approvals';
-import { type CallbackAddressPolicy, checkCallbackUrl, type ResolveHost } from '@b24app/callbacks';
 import { AppError, type Logger } from '@b24app/core';
-import type { Approval, Db } from '@b24app/db';
-import type { PortalClients } from '@b24app/bitrix24';
+import { type ApprovalDetails, loadApprovalDetails } from '@b24app/approvals';
+import { type CallbackAddressPolicy, checkCallbackUrl, type ResolveHost } from '@b24app/callbacks';
+import type { Approval, ApprovalsRepository, Db } from '@b24app/db';
+import { Bitrix24Error, type Bitrix24ErrorKind } from '@b24app/bitrix24';
+import type { ApprovalCreateProducer } from '@b24app/jobs';
+import { fromBitrix24 } from '../http/upstream-errors.js';
 import type { CreateApprovalInput } from './approval.schemas.js';
+import type { ApprovalCreatedWaiter } from './approval-created-waiter.js';
 
 /**
- * What a create answered: `created` (201) when this request's add made the activity; `existing` (200) when the
- * key's activity already exists (an earlier or concurrent request with the same key made it); `creating` (202)
- * when another request with the same key is still adding it after the wait.
+ * What a create answered: `created` (201) when the activity of the row this request recorded (or handed to the
+ * job again) came within the wait; `existing` (200) when the key's activity exists (an earlier or concurrent
+ * request with the same key made it); `creating` (202) when the creation job has not added it yet.
  */
 export type CreateOutcome = 'created' | 'existing' | 'creating';
 
 export interface ApprovalService {
   create(input: CreateApprovalInput): Promise<{ approval: Approval; outcome: CreateOutcome }>;
-  /** `scope.portalId`: only an approval of that portal (a portal key's read); another one is NOT_FOUND. */
-  get(id: string, scope?: { portalId?: string }): Promise<ApprovalDetails>;
+  /**
+   * `scope.portalId`: only an approval of that portal (a portal key's read); another one is NOT_FOUND. `waitMs`:
+   * while the approval is being created, wait up to that long for its activity (or the job's failure).
+   */
+  get(id: string, scope?: { portalId?: string }, opts?: { waitMs?: number }): Promise<ApprovalDetails>;
 }
 
-export interface ApprovalServiceOptions {
-  /**
-   * How long an add's claim on its row holds. Longer than the add can take (the client's attempts, each a slot
-   * wait plus the request timeout), so only a crashed holder's claim lapses. Default 3 min.
-   */
-  claimTtlMs?: number;
-  /** How long a request that finds its key's add in progress waits for it before answering 202. Default 5 s. */
+export interface ApprovalServiceDeps {
+  db: Db;
+  approvals: Pick<ApprovalsRepository, 'insertForRequest' | 'requestCreate' | 'discardFailedCreate'>;
+  producer: Pick<ApprovalCreateProducer, 'enqueue'>;
+  waiter: Pick<ApprovalCreatedWaiter, 'waitFor'>;
+  logger: Logger;
+  /** How long a create waits for the job's activity before answering 202. Default 5 s. */
   waitMs?: number;
-  /** Poll interval of that wait. Default 100 ms. */
-  pollMs?: number;
+  /** The enqueue's deadline (Redis away): past it the worker's creation relay hands the row to a job. Default 500 ms. */
+  enqueueTimeoutMs?: number;
   /**
    * Decision callbacks: which addresses a callbackUrl may reach, and whether API_SIGNING_SECRET is set (without
    * it an API_TOKEN approval's callback could not be signed, so it is refused at create).
@@ -43,81 +43,27 @@ export interface ApprovalServiceOptions {
 }
 
 /**
- * Creates approval activities. The row is written first (it is what the idempotency key protects), then
- * `crm.activity.configurable.add`, which is never retried blindly. Only the request holding the row's claim
- * (taken atomically, with an expiry) adds; another request with the same key waits for it, or answers
- * `creating`. A request that takes over a row whose add may have run looks for the activity before adding.
+ * Creates approvals: the row is recorded first (what the idempotency key protects, one statement on the unique
+ * key, so concurrent requests with one key get one row) and handed to the creation job, which adds the activity
+ * as fast as the portal's bucket allows and never blindly retries an add whose answer was lost. The request then
+ * waits a short while for the activity: a burst is accepted (202), never refused by the portal's bucket.
  */
-export function createApprovalService(
-  deps: { db: Db; clients: PortalClients; logger: Logger } & ApprovalServiceOptions,
-): ApprovalService {
+export function createApprovalService(deps: ApprovalServiceDeps): ApprovalService {
   const { db } = deps;
-  const claimTtlMs = deps.claimTtlMs ?? 180_000;
   const waitMs = deps.waitMs ?? 5_000;
-  const pollMs = deps.pollMs ?? 100;
-  const claimUntil = () => new Date(Date.now() + claimTtlMs);
+  const enqueueTimeoutMs = deps.enqueueTimeoutMs ?? 500;
 
-  /** The row of this create, inserted with our claim on it, or the existing row of its idempotency key. */
-  async function findOrInsertRow(
-    portalId: string,
-    input: CreateApprovalInput,
-    claimId: string,
-  ): Promise<{ row: Approval; inserted: boolean }> {
-    const data = {
-      portalId,
-      ownerTypeId: input.ownerTypeId,
-      ownerId: input.ownerId,
-      title: input.title,
-      description: input.description ?? null,
-      responsibleId: input.responsibleId ?? null,
-      requesterId: input.requester?.id ?? null,
-      requesterName: input.requester?.name ?? null,
-      deadline: input.deadline ? new Date(input.deadline) : null,
-      idempotencyKey: input.idempotencyKey ?? null,
-      apiKeyId: input.apiKeyId ?? null,
-      callbackUrl: input.callbackUrl ?? null,
-      addClaimId: claimId,
-      addClaimUntil: claimUntil(),
-    };
-    if (!input.idempotencyKey) return { row: await db.approval.create({ data }), inserted: true };
-    const key = { portalId_idempotencyKey: { portalId, idempotencyKey: input.idempotencyKey } };
-    const existing = await db.approval.findUnique({ where: key });
-    if (existing) return { row: existing, inserted: false };
+  const readRow = (id: string) => db.approval.findUnique({ where: { id } });
+  /** Nothing more to wait for: the activity exists, the job gave up, or the row is not the job's (or is gone). */
+  const settled = (a: Approval | null) =>
+    a === null || a.activityId !== null || a.createFailedAt !== null || a.createRequestedAt === null;
+
+  async function enqueue(approvalId: string): Promise<void> {
     try {
-      return { row: await db.approval.create({ data }), inserted: true };
-    } catch (e) {
-      // A concurrent request with the same key won the insert.
-      const raced = await db.approval.findUnique({ where: key });
-      if (raced) return { row: raced, inserted: false };
-      throw e;
-    }
-  }
-
-  /** Takes the row's claim if its activity is not settled and nobody holds a live claim; one UPDATE, so atomic. */
-  async function takeClaim(id: string, claimId: string): Promise<boolean> {
-    const { count } = await db.approval.updateMany({
-      where: { id, activityId: null, OR: [{ addClaimId: null }, { addClaimUntil: { lt: new Date() } }] },
-      data: { addClaimId: claimId, addClaimUntil: claimUntil() },
-    });
-    return count === 1;
-  }
-
-  const releaseClaim = (id: string, claimId: string) =>
-    db.approval.updateMany({ where: { id, addClaimId: claimId }, data: { addClaimId: null, addClaimUntil: null } });
-
-  /**
-   * Takes the claim of a row someone else inserted, waiting (bounded) while another request holds it: null once
-   * we hold it (free, given up after a failed add, or lapsed), else the row as it stands when its activity
-   * exists or the wait is over.
-   */
-  async function claimOrAwait(id: string, claimId: string): Promise<Approval | null> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      if (await takeClaim(id, claimId)) return null;
-      const row = await db.approval.findUnique({ where: { id } });
-      if (!row) throw new AppError('NOT_FOUND', 'the approval of this idempotency key was deleted');
-      if (row.activityId !== null || Date.now() >= deadline) return row;
-      await new Promise((r) => setTimeout(r, pollMs));
+      await withDeadline(deps.producer.enqueue(approvalId), enqueueTimeoutMs);
+    } catch (err) {
+      // Recorded but not enqueued: the worker's creation relay hands it to a job. The create is not lost.
+      deps.logger.warn({ approvalId, err: { message: (err as Error).message } }, 'approval create deferred to relay');
     }
   }
 
@@ -135,66 +81,82 @@ export function createApprovalService(
 
   return {
     async create(input) {
-      const portal = await db.portal.findUnique({
-        where: { memberId: input.memberId.toLowerCase() },
-        include: { settings: true },
-      });
+      const portal = await db.portal.findUnique({ where: { memberId: input.memberId.toLowerCase() } });
       if (portal?.status !== 'ACTIVE') {
         throw new AppError('PORTAL_NOT_INSTALLED', 'the app is not installed on this portal');
       }
       if (input.callbackUrl) await checkCallback(input.callbackUrl, input.apiKeyId ?? null);
-      const claimId = randomUUID();
-      const { row, inserted } = await findOrInsertRow(portal.id, input, claimId);
+      const { approval: row, inserted } = await deps.approvals.insertForRequest({
+        id: randomUUID(),
+        portalId: portal.id,
+        ownerTypeId: input.ownerTypeId,
+        ownerId: input.ownerId,
+        title: input.title,
+        description: input.description ?? null,
+        responsibleId: input.responsibleId ?? null,
+        requesterId: input.requester?.id ?? null,
+        requesterName: input.requester?.name ?? null,
+        deadline: input.deadline ? new Date(input.deadline) : null,
+        idempotencyKey: input.idempotencyKey ?? null,
+        apiKeyId: input.apiKeyId ?? null,
+        callbackUrl: input.callbackUrl ?? null,
+      });
       if (row.ownerTypeId !== input.ownerTypeId || row.ownerId !== input.ownerId) {
         throw new AppError('CONFLICT', 'this idempotency key was used for another CRM item');
       }
       if (row.activityId !== null) return { approval: row, outcome: 'existing' };
-      if (!inserted) {
-        const other = await claimOrAwait(row.id, claimId);
-        if (other) return { approval: other, outcome: other.activityId !== null ? 'existing' : 'creating' };
-      }
+      // The key again after the job gave up (or on a row from before creates were the job's): this request asks anew.
+      const ours = inserted || (await deps.approvals.requestCreate(row.id));
+      // Every request enqueues: a no-op while the row's job is live (the job id is the approval's).
+      await enqueue(row.id);
 
-      // We hold the claim: only we add for this row until we settle it or the claim lapses.
-      const payload = approvalActivityPayload(row, {
-        badgeCode: portal.settings?.badgeCode ?? null,
-        lang: portal.settings?.language ?? 'en',
-        iconCode: portal.settings?.iconCode ?? null,
-        logoCode: portal.settings?.logoCode ?? null,
-        pingOffsets: portal.settings?.pingOffsets ?? null,
-        rejectCommentRequired: portal.settings?.rejectCommentRequired ?? false,
-      });
-      let activityId: number | null = null;
-      let outcome: CreateOutcome = 'created';
-      try {
-        const client = await deps.clients.get(portal.memberId);
-        // A row someone added for before (lost answer, crashed holder) may have its activity: look first.
-        activityId = inserted ? null : await findActivityOf(client, row.id);
-        if (activityId !== null) outcome = 'existing';
-        else activityId = await addActivity(client, row, payload);
-      } catch (e) {
-        // Without a key nobody can retry this row: remove it so it does not linger as a ghost. With a key, let
-        // go of the claim so the next request with it (or one waiting now) adds.
-        if (!input.idempotencyKey) await db.approval.delete({ where: { id: row.id } }).catch(() => {});
-        else await releaseClaim(row.id, claimId).catch(() => {});
-        throw e;
+      const now = await deps.waiter.waitFor(row.id, () => readRow(row.id), settled, waitMs);
+      if (!now) throw new AppError('NOT_FOUND', 'the approval of this idempotency key was deleted');
+      const log = { approvalId: row.id, memberId: portal.memberId };
+      if (now.activityId !== null) {
+        const outcome = ours ? 'created' : 'existing';
+        deps.logger.info({ ...log, activityId: now.activityId, outcome }, 'approval created');
+        return { approval: now, outcome };
       }
-      // The portal just gave this id to our new activity: a row still holding it is stale (its activity is
-      // gone; an emulator reset or a restored portal reuses ids), so it lets go instead of failing the create.
-      const [, approval] = await db.$transaction([
-        db.approval.updateMany({
-          where: { portalId: row.portalId, activityId, NOT: { id: row.id } },
-          data: { activityId: null },
-        }),
-        db.approval.update({ where: { id: row.id }, data: { activityId, addClaimId: null, addClaimUntil: null } }),
-      ]);
-      deps.logger.info({ approvalId: row.id, activityId, memberId: portal.memberId, outcome }, 'approval created');
-      return { approval, outcome };
+      if (now.createFailedAt !== null) {
+        // Answered as the portal's refusal; a row nobody can name again (no key) goes, the rest stays retryable.
+        if (!now.idempotencyKey) await deps.approvals.discardFailedCreate(now.id);
+        throw refusalOf(now);
+      }
+      deps.logger.info(log, 'approval accepted: the creation job adds it');
+      return { approval: now, outcome: 'creating' };
     },
 
-    async get(id, scope = {}) {
+    async get(id, scope = {}, opts = {}) {
+      if (opts.waitMs) {
+        const first = await db.approval.findFirst({
+          where: { id, ...(scope.portalId ? { portalId: scope.portalId } : {}) },
+        });
+        if (first && !settled(first)) await deps.waiter.waitFor(id, () => readRow(id), settled, opts.waitMs);
+      }
       const details = await loadApprovalDetails(db, id, scope);
       if (!details) throw new AppError('NOT_FOUND', 'no such approval');
       return details;
     },
   };
+}
+
+/** The job's failure as the error the portal's answer maps to (the same mapping as any portal call's). */
+function refusalOf(a: Approval): unknown {
+  const kinds: readonly string[] = ['NOT_FOUND', 'VALIDATION', 'ACCESS_DENIED', 'TRANSIENT'];
+  const kind = (kinds.includes(a.createErrorKind ?? '') ? a.createErrorKind : 'TRANSIENT') as Bitrix24ErrorKind;
+  return fromBitrix24(
+    new Bitrix24Error({ kind, method: 'crm.activity.configurable.add', message: a.createError ?? 'the add failed' }),
+  );
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  p.catch(() => {}); // a late rejection after the deadline is harmless
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`enqueue took longer than ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -3,6 +3,7 @@ import { callerOf } from '../http/integration-auth.js';
 import { parseOrThrow } from '../http/validation.js';
 import { approvalIdSchema, createApprovalSchema } from './approval.schemas.js';
 import { createInputFor, readScopeOf } from './approval-scope.js';
+import { approvalReadQuerySchema } from './approval-wait.schemas.js';
 import type { ApprovalService } from './approval.service.js';
 
 /** The integrations API: create an approval on a CRM item, read its state. `auth` proves the caller. */
@@ -20,7 +21,7 @@ export function approvalRoutes(deps: { approvals: ApprovalService; auth: Request
     );
     const { approval, outcome } = await deps.approvals.create(createInputFor(callerOf(res), body));
     if (outcome === 'creating') {
-      // Another request with this key is still adding the activity: poll the approval, or retry the key.
+      // Recorded; the creation job adds the activity when the portal's bucket lets it: read it (?wait=), or retry the key.
       res.status(202).location(`/api/v1/approvals/${approval.id}`);
       res.json({ id: approval.id, activityId: null, state: 'creating' });
       return;
@@ -30,7 +31,8 @@ export function approvalRoutes(deps: { approvals: ApprovalService; auth: Request
 
   r.get('/api/v1/approvals/:id', async (req, res) => {
     const { id } = parseOrThrow(approvalIdSchema, req.params, 'approval id');
-    res.json(await deps.approvals.get(id, readScopeOf(callerOf(res))));
+    const { wait } = parseOrThrow(approvalReadQuerySchema, req.query, 'query');
+    res.json(await deps.approvals.get(id, readScopeOf(callerOf(res)), wait ? { waitMs: wait } : {}));
   });
   return r;
 }

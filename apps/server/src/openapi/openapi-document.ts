@@ -12,6 +12,7 @@ import {
   errorBodySchema,
 } from '../approvals/approval-responses.schemas.js';
 import { approvalIdSchema, createApprovalSchema } from '../approvals/approval.schemas.js';
+import { waitParamSchema } from '../approvals/approval-wait.schemas.js';
 
 type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
 
@@ -23,7 +24,9 @@ every installed portal (then \`memberId\` is required).
 
 **Limits**: each portal API key may send \`API_KEY_RATE_PER_S\` requests a second (default 50) plus a burst of
 \`API_KEY_RATE_BURST\` (default 500) per 10 s; beyond, 429 \`API_RATE_LIMITED\` with \`Retry-After\`. A 429
-\`RATE_LIMITED\` is the portal's own Bitrix24 limit instead. The operator's token has no rate limit of ours.
+\`RATE_LIMITED\` is the portal's own Bitrix24 limit instead. The operator's token has no rate limit of ours. A
+burst of creates is never refused for the portal's limit: each is recorded and answered 201 or 202, and the
+activities follow as fast as the portal's bucket allows.
 
 **Errors**: \`{"error": {"code", "message", "details?"}}\` with a stable \`code\`.`;
 
@@ -58,8 +61,10 @@ function build(): OpenApiDocument {
     operationId: 'createApproval',
     summary: 'Create an approval on a CRM item',
     description:
-      'Adds an approval activity (Approve / Reject buttons) to the CRM item. One Idempotency-Key yields one approval ' +
-      'and one activity, however its requests overlap.',
+      'Records the approval and adds its activity (Approve / Reject buttons) to the CRM item as fast as the ' +
+      "portal's bucket allows: answered 201 with the activity id when it came within APPROVAL_CREATE_WAIT_MS, " +
+      'else 202 (read Location, with ?wait=, for the id). One Idempotency-Key yields one approval and one activity, ' +
+      'however its requests overlap.',
     security,
     request: {
       headers: z.object({
@@ -73,10 +78,12 @@ function build(): OpenApiDocument {
       body: { required: true, ...json(createBody) },
     },
     responses: {
-      201: { description: 'Created: this request added the activity', ...json(created) },
+      201: { description: 'Created: the activity of the approval this request recorded was added', ...json(created) },
       200: { description: 'The Idempotency-Key was used before: the same approval, nothing created', ...json(created) },
       202: {
-        description: 'Accepted: the activity is still being added. Poll Location (or send the key again).',
+        description:
+          'Accepted: recorded, and the activity is still being added (the portal is busy). Read Location with ' +
+          '?wait=10s for its id, or send the key again.',
         headers: {
           Location: { description: '/api/v1/approvals/{id}', schema: { type: 'string' as const } },
         },
@@ -84,13 +91,19 @@ function build(): OpenApiDocument {
       },
       400: failure('VALIDATION_FAILED (details name each field) or BAD_REQUEST (not JSON)'),
       401: failure('UNAUTHORIZED: no key, an unknown key or a revoked one'),
-      403: failure('PORTAL_MISMATCH: a portal API key named another portal in memberId'),
+      403: failure(
+        'PORTAL_MISMATCH: a portal API key named another portal in memberId; FORBIDDEN: the portal denied the add ' +
+          '(a CRM item it does not show)',
+      ),
       404: failure('NOT_FOUND: the portal says the CRM item does not exist'),
       409: failure('CONFLICT: the Idempotency-Key was used for another CRM item; PORTAL_NOT_INSTALLED'),
       413: failure('PAYLOAD_TOO_LARGE'),
       422: failure('UPSTREAM_REJECTED: the portal refused the activity (unknown CRM item, …)'),
-      429: tooMany,
-      503: failure('UPSTREAM_UNAVAILABLE: the portal did not answer; retry with the same Idempotency-Key'),
+      429: {
+        ...tooMany,
+        description: "API_RATE_LIMITED: this API key sent too many requests (never for the portal's own limit)",
+      },
+      503: failure('UPSTREAM_UNAVAILABLE: every attempt to add failed; send the same Idempotency-Key again'),
     },
   });
 
@@ -99,11 +112,14 @@ function build(): OpenApiDocument {
     path: '/api/v1/approvals/{id}',
     operationId: 'getApproval',
     summary: 'An approval: its state, the decision and the clicks on its card',
+    description:
+      'With ?wait=, a read of an approval still being created waits (long-poll, at most 30 s) until its activity ' +
+      'exists or its creation failed, then answers; at the deadline it answers the pending state.',
     security,
-    request: { params: approvalIdSchema },
+    request: { params: approvalIdSchema, query: z.object({ wait: waitParamSchema.optional() }) },
     responses: {
       200: { description: 'The approval', ...json(details) },
-      400: failure('VALIDATION_FAILED: not an approval id'),
+      400: failure('VALIDATION_FAILED: not an approval id, or wait is not a duration up to 30s'),
       401: failure('UNAUTHORIZED'),
       404: failure('NOT_FOUND: no such approval (or one of another portal, for a portal API key)'),
       429: tooMany,

@@ -35,7 +35,7 @@ function setup(o: { earlierAdds?: number; claimTaken?: boolean } = {}) {
           badgeCode: null,
           iconCode: null,
           logoCode: null,
-          pingOffsets: [],
+          pingOffsets: null,
           rejectCommentRequired: false,
         },
       };

@@ -1,5 +1,5 @@
 /**
- * The approval creation job: adds the card of an approval left to it (a robot run's) with
+ * The approval creation job: adds the card of an approval left to it (a robot run's, an API or app page create) with
  * `crm.activity.configurable.add`, through the portal's shared limiter, at most once per approval.
  *
  * Only the holder of the row's add claim adds (the claim is atomic and expires, so a dead worker's lapses); an add
@@ -121,7 +121,7 @@ export function createApprovalCreateProcessor(deps: ApprovalCreateDeps) {
       throw new DelayJob(b24.retryAfterMs ?? 1_000, 'rate_limited');
     }
     if (b24 && REFUSED.has(b24.kind) && !(c.addCalled && b24.maybeApplied)) {
-      await approvals.failCreate(c.approvalId, `${b24.b24Code ?? b24.kind}: ${message}`);
+      await approvals.failCreate(c.approvalId, `${b24.b24Code ?? b24.kind}: ${message}`, b24.kind);
       c.log.warn({ reason: message, b24Code: b24.b24Code }, 'approval create refused by the portal');
       return { outcome: 'failed', memberId: c.memberId };
     }
@@ -135,7 +135,7 @@ export function createApprovalCreateProcessor(deps: ApprovalCreateDeps) {
     }
     if (!b24) c.log.error({ err: e }, 'approval create failed unexpectedly');
     if (c.finalAttempt) {
-      await approvals.failCreate(c.approvalId, `gave up after the last attempt: ${message}`);
+      await approvals.failCreate(c.approvalId, `gave up after the last attempt: ${message}`, 'TRANSIENT');
       c.log.error({ reason: message }, 'approval create gave up');
       return { outcome: 'failed', memberId: c.memberId };
     }

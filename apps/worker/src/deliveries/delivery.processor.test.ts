@@ -16,7 +16,7 @@ const portal = (status: CreatePortal['status'] = 'ACTIVE'): CreatePortal => ({
   badgeCode: null,
   iconCode: null,
   logoCode: null,
-  pingOffsets: [],
+  pingOffsets: null,
   rejectCommentRequired: false,
 });
 const b24 = (kind: Bitrix24ErrorKind, over: { b24Code?: string; maybeApplied?: boolean; retryAfterMs?: number } = {}) =>
