@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addApprovalActivity as addActivity, approvalActivityPayload, findActivityOf } from '@b24app/approvals';
 import { AppError, type Logger } from '@b24app/core';
-import type { Approval, Db } from '@b24app/db';
+import { type Approval, createApprovalsRepository, type Db } from '@b24app/db';
 import type { PortalClients } from '@b24app/bitrix24';
 import type { CreateApprovalInput } from './approval.schemas.js';
 import { creationView, deliveriesView } from './approval-outbox-view.js';
@@ -73,6 +73,7 @@ export function createApprovalService(
   deps: { db: Db; clients: PortalClients; logger: Logger } & ApprovalServiceOptions,
 ): ApprovalService {
   const { db } = deps;
+  const settle = createApprovalsRepository(db);
   const claimTtlMs = deps.claimTtlMs ?? 180_000;
   const waitMs = deps.waitMs ?? 5_000;
   const pollMs = deps.pollMs ?? 100;
@@ -185,15 +186,11 @@ export function createApprovalService(
         else await releaseClaim(row.id, claimId).catch(() => {});
         throw e;
       }
-      // The portal just gave this id to our new activity: a row still holding it is stale (its activity is
-      // gone; an emulator reset or a restored portal reuses ids), so it lets go instead of failing the create.
-      const [, approval] = await db.$transaction([
-        db.approval.updateMany({
-          where: { portalId: row.portalId, activityId, NOT: { id: row.id } },
-          data: { activityId: null },
-        }),
-        db.approval.update({ where: { id: row.id }, data: { activityId, addClaimId: null, addClaimUntil: null } }),
-      ]);
+      // The one place an activity id is stored (a stale row holding the id lets go; the approver's notification
+      // is owed in the same statement). Null: another add settled the row first.
+      const approval =
+        (await settle.settleActivity(row.id, activityId)) ??
+        (await db.approval.findUniqueOrThrow({ where: { id: row.id } }));
       deps.logger.info({ approvalId: row.id, activityId, memberId: portal.memberId, outcome }, 'approval created');
       return { approval, outcome };
     },
