@@ -15,3 +15,10 @@ export {
 export { approvalErrorStatePayload } from './approval-error-state.js';
 export { approvalIdOfActivity, ORIGINATOR_ID } from './activity-origin.js';
 export { type ActivityRestClient, addApprovalActivity, findActivityOf } from './activity-creator.js';
+export {
+  type ApprovalNotification,
+  approverNotification,
+  crmItemPath,
+  portalOrigin,
+  requesterNotification,
+} from './approval-notifications.js';

@@ -33,8 +33,8 @@ export interface NewApproval {
 /** The portal facts a job needs with the row: who to call, whether it can be called, and the card's look. */
 export interface CreatePortal {
   memberId: string;
-  /** The portal's host (links into it). */
-  domain: string;
+  /** The portal's REST endpoint (`https://<domain>/rest/`): its origin is where links into the portal go. */
+  clientEndpoint: string;
   status: 'ACTIVE' | 'NEEDS_REINSTALL' | 'UNINSTALLED';
   language: string;
   badgeCode: string | null;
@@ -109,7 +109,7 @@ export function createApprovalsRepository(db: Db): ApprovalsRepository {
 
     async withPortal(id) {
       const row = await one<Record<string, unknown>>(
-        `SELECT a.*, p.member_id AS p_member_id, p.domain AS p_domain, p.status::text AS p_status,
+        `SELECT a.*, p.member_id AS p_member_id, p.client_endpoint AS p_client_endpoint, p.status::text AS p_status,
                 COALESCE(s.language, 'en') AS s_language, s.badge_code AS s_badge_code,
                 s.icon_code AS s_icon_code, s.logo_code AS s_logo_code
          FROM approvals a JOIN portals p ON p.id = a.portal_id LEFT JOIN portal_settings s ON s.portal_id = p.id
@@ -121,7 +121,7 @@ export function createApprovalsRepository(db: Db): ApprovalsRepository {
         approval: toApproval(row),
         portal: {
           memberId: row.p_member_id as string,
-          domain: row.p_domain as string,
+          clientEndpoint: row.p_client_endpoint as string,
           status: row.p_status as CreatePortal['status'],
           language: row.s_language as string,
           badgeCode: (row.s_badge_code as string | null) ?? null,

@@ -28,7 +28,15 @@ function setup(o: { earlierAdds?: number; claimTaken?: boolean } = {}) {
     async withPortal() {
       return {
         approval: { ...row },
-        portal: { memberId: 'm1', status: 'ACTIVE', language: 'en', badgeCode: null, iconCode: null, logoCode: null },
+        portal: {
+          memberId: 'm1',
+          clientEndpoint: 'https://m1.bitrix24.com/rest/',
+          status: 'ACTIVE',
+          language: 'en',
+          badgeCode: null,
+          iconCode: null,
+          logoCode: null,
+        },
       };
     },
     async takeAddClaim() {
