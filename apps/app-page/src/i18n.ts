@@ -133,6 +133,28 @@ const en = {
   rejectNeedsComment: 'A comment is required to reject',
   rejectNeedsCommentHelp:
     'The card’s Reject opens a form with a comment field. Cards are redrawn with it on their next update.',
+  notifyApprover: 'Notify the approver when an approval is waiting for them',
+  notifyApproverHelp: 'A Bitrix24 notification with the CRM item and a link to it, once the card is on the timeline.',
+  notifyRequester: 'Notify the requester when their approval is decided',
+  notifyRequesterHelp:
+    'The decision, who made it and the comment. A change applies to what happens next, never resends.',
+  deliveries: 'Deliveries',
+  deliveryWhat: 'What',
+  deliveryState: 'State',
+  deliveryAttempts: 'Attempts',
+  deliveryLastError: 'Last error',
+  deliveriesNone: 'Nothing owed yet.',
+  kind_bizproc_event: 'Robot answer',
+  kind_notify_approver: 'Approver notification',
+  kind_notify_requester: 'Requester notification',
+  kind_callback: 'Callback',
+  deliveryState_pending: 'pending',
+  deliveryState_done: 'done',
+  deliveryState_failed: 'failed',
+  creation: 'Card creation',
+  creation_pending: 'creating the card',
+  creation_done: 'card created',
+  creation_failed: 'card not created',
 };
 type Dict = typeof en;
 const ru: Dict = {
@@ -269,6 +291,28 @@ const ru: Dict = {
   rejectNeedsComment: 'Для отклонения нужен комментарий',
   rejectNeedsCommentHelp:
     'Кнопка «Отклонить» в карточке открывает форму с комментарием. Карточки перерисуются при следующем обновлении.',
+  notifyApprover: 'Уведомлять согласующего о новом запросе',
+  notifyApproverHelp: 'Уведомление Битрикс24 с элементом CRM и ссылкой на него, когда карточка появилась в таймлайне.',
+  notifyRequester: 'Уведомлять автора запроса о решении',
+  notifyRequesterHelp:
+    'Решение, кто его принял и комментарий. Изменение действует на следующие события и ничего не отправляет повторно.',
+  deliveries: 'Доставки',
+  deliveryWhat: 'Что',
+  deliveryState: 'Состояние',
+  deliveryAttempts: 'Попытки',
+  deliveryLastError: 'Последняя ошибка',
+  deliveriesNone: 'Пока ничего не требуется.',
+  kind_bizproc_event: 'Ответ роботу',
+  kind_notify_approver: 'Уведомление согласующему',
+  kind_notify_requester: 'Уведомление автору',
+  kind_callback: 'Обратный вызов',
+  deliveryState_pending: 'ожидает',
+  deliveryState_done: 'доставлено',
+  deliveryState_failed: 'не доставлено',
+  creation: 'Создание карточки',
+  creation_pending: 'карточка создаётся',
+  creation_done: 'карточка создана',
+  creation_failed: 'карточка не создана',
 };
 
 export type MessageKey = keyof Dict;
