@@ -353,9 +353,9 @@ describe('im.notify.*', () => {
     ]);
     expect(await env.emu.client.notifications(p.memberId, 1)).toEqual([]);
     // an unknown recipient makes no notification: result false (the docs' "may return false")
-    expect((await rest(p.clientEndpoint, 'im.notify.system.add', { USER_ID: 999, MESSAGE: 'x' }, p.token)).body).toEqual(
-      expect.objectContaining({ result: false }),
-    );
+    expect(
+      (await rest(p.clientEndpoint, 'im.notify.system.add', { USER_ID: 999, MESSAGE: 'x' }, p.token)).body,
+    ).toEqual(expect.objectContaining({ result: false }));
     const err = async (params: Record<string, unknown>) =>
       (await rest(p.clientEndpoint, 'im.notify.system.add', params, p.token)).body;
     expect(await err({ USER_ID: 0, MESSAGE: 'x' })).toMatchObject({
