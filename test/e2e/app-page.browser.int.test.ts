@@ -194,6 +194,54 @@ describe('the app page inside the emulated portal', () => {
     await page.close();
   });
 
+  it("the details show the approval's deliveries: notifications sent and failed, with attempts and the error", async () => {
+    // (after the replay test: the worker runs from there on)
+    const rick = await stack.emu.createUser(p.memberId, { name: 'Rick Requester' });
+    const a = await createApproval(stack, {
+      memberId: p.memberId,
+      ownerId: p.dealId,
+      title: 'Notified approval',
+      responsibleId: memberUserId,
+      requester: { id: rick.id, name: 'Rick Requester' },
+    });
+    const kinds = async () =>
+      Object.fromEntries(
+        (await stack.db.approvalDelivery.findMany({ where: { approvalId: a.id } })).map((d) => [d.kind, d.state]),
+      );
+    await waitFor(async () => (await kinds()).notify_approver === 'DONE');
+    // the requester's notification meets an app without the im scope: it fails on its own, the decision stands
+    const rule = await stack.emu.injectFailures({
+      memberId: p.memberId,
+      method: 'im.notify.system.add',
+      count: 1,
+      kind: 'error',
+      error: { code: 'insufficient_scope', description: 'The request requires higher privileges', status: 403 },
+    });
+    await stack.emu.click(p.memberId, { activityId: a.activityId, actionId: 'approve', userId: memberUserId });
+    await waitFor(async () => (await kinds()).notify_requester === 'FAILED');
+    await stack.emu.clearFailures(rule.id);
+
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(portalUrl(`/ui/portals/${p.memberId}/crm/2/${p.dealId}?user=${p.adminUserId}`));
+    await page.locator(`[data-activity-id="${a.activityId}"] a[data-open-rest-app]`).first().click();
+    const slider = page.frameLocator('.slider-frame').frameLocator('iframe.app-frame-embed');
+    const table = slider.getByTestId('details-deliveries');
+    await table.waitFor();
+    expect(await table.locator('tr[data-kind="notify_approver"]').textContent()).toMatch(
+      /Approver notification.*done.*sent.*1/s,
+    );
+    expect(await table.locator('tr[data-kind="notify_requester"]').textContent()).toMatch(
+      /Requester notification.*failed.*no_scope.*1.*grant it the im scope/s,
+    );
+    await table.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}details-deliveries-1200.png` });
+    await page.setViewportSize({ width: 600, height: 900 });
+    await expect.poll(() => table.isVisible()).toBe(true);
+    await table.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}details-deliveries-600.png` });
+    await page.close();
+  });
+
   it('screenshots of every view at 600 and 1200 px, in English and Russian', async () => {
     for (const [width, lang] of [
       [1200, 'en'],

@@ -32,7 +32,8 @@ afterAll(async () => {
 const heldSends = async (since: number) =>
   (await stack.emu.calls({ memberId: p.memberId, method: SEND, since })).filter((c) => c.error === 'INJECTED_TIMEOUT');
 const lastSeq = async () => (await stack.emu.calls({ memberId: p.memberId })).at(-1)?.seq ?? 0;
-const deliveryOf = (approvalId: string) => stack.db.approvalDelivery.findFirstOrThrow({ where: { approvalId } });
+const deliveryOf = (approvalId: string) =>
+  stack.db.approvalDelivery.findFirstOrThrow({ where: { approvalId, kind: 'bizproc_event' } });
 
 describe('the worker dies mid-delivery (issue 12)', () => {
   for (const [phase, story] of [

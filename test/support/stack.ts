@@ -135,7 +135,7 @@ export async function startStack(
     installUrl: `${serverUrl}/b24/install`,
     installEventUrl: `${serverUrl}/b24/events`,
     appUrl: `${serverUrl}/b24/app`,
-    scope: 'crm,user_brief,placement,bizproc',
+    scope: 'crm,user_brief,placement,bizproc,im',
     withUi: true,
   });
 

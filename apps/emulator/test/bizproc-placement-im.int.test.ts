@@ -7,8 +7,8 @@ import { type InstalledPortal, portalWithApp, rest, startReceiver, useEmulator }
 const env = useEmulator({ resetReceiver: true });
 const SCOPE = 'crm,bizproc,placement,im,user_brief';
 
-async function installed(): Promise<InstalledPortal & { dealId: number }> {
-  const p = await portalWithApp(env.emu, env.receiver, { scope: SCOPE });
+async function installed(o: { scope?: string } = {}): Promise<InstalledPortal & { dealId: number }> {
+  const p = await portalWithApp(env.emu, env.receiver, { scope: o.scope ?? SCOPE });
   const deal = await env.emu.client.createCrmItem(p.memberId, { entityTypeId: 2, title: 'Deal' });
   return { ...p, dealId: deal.id };
 }
@@ -352,11 +352,52 @@ describe('im.notify.*', () => {
       ['system', 'Still waiting', null],
     ]);
     expect(await env.emu.client.notifications(p.memberId, 1)).toEqual([]);
+    // an unknown recipient makes no notification: result false (the docs' "may return false")
     expect(
-      (await rest(p.clientEndpoint, 'im.notify.system.add', { USER_ID: 999, MESSAGE: 'x' }, p.token)).body.error,
-    ).toBe('USER_ID_EMPTY');
-    expect((await rest(p.clientEndpoint, 'im.notify.system.add', { USER_ID: approver.id }, p.token)).body.error).toBe(
-      'MESSAGE_EMPTY',
+      (await rest(p.clientEndpoint, 'im.notify.system.add', { USER_ID: 999, MESSAGE: 'x' }, p.token)).body,
+    ).toEqual(expect.objectContaining({ result: false }));
+    const err = async (params: Record<string, unknown>) =>
+      (await rest(p.clientEndpoint, 'im.notify.system.add', params, p.token)).body;
+    expect(await err({ USER_ID: 0, MESSAGE: 'x' })).toMatchObject({
+      error: 'USER_ID_EMPTY',
+      error_description: "User ID can't be empty",
+    });
+    expect(await err({ USER_ID: approver.id })).toMatchObject({ error: 'MESSAGE_EMPTY' });
+    expect(await err({ USER_ID: approver.id, MESSAGE: '   ' })).toMatchObject({ error: 'MESSAGE_EMPTY' });
+    expect(await err({ USER_ID: approver.id, MESSAGE: 'x', ATTACH: '{not json' })).toMatchObject({
+      error: 'ATTACH_ERROR',
+    });
+    expect(await err({ USER_ID: approver.id, MESSAGE: 'x', ATTACH: [{ MESSAGE: 'y'.repeat(31_000) }] })).toMatchObject({
+      error: 'ATTACH_OVERSIZE',
+    });
+    // MESSAGE is trimmed; a BB-code link is kept as sent (the UI renders it)
+    await err({ USER_ID: approver.id, MESSAGE: '  Open [url=https://x.test/crm/deal/details/1/]Deal[/url]  ' });
+    expect((await env.emu.client.notifications(p.memberId, approver.id)).at(-1)?.message).toBe(
+      'Open [url=https://x.test/crm/deal/details/1/]Deal[/url]',
     );
+  });
+
+  it('needs the im scope', async () => {
+    const p = await installed({ scope: 'crm' });
+    const r = await rest(p.clientEndpoint, 'im.notify.system.add', { USER_ID: 1, MESSAGE: 'x' }, p.token);
+    expect(r.body.error).toBe('insufficient_scope');
+    expect(await env.emu.client.notifications(p.memberId)).toEqual([]);
+  });
+});
+
+describe('item links on the portal', () => {
+  it('redirects /crm/<type>/details/<id>/ and /crm/type/<entityTypeId>/details/<id>/ to the item page', async () => {
+    const p = await installed();
+    const company = await env.emu.client.createCrmItem(p.memberId, { entityTypeId: 4, title: 'ACME' });
+    const spa = await env.emu.client.createCrmItem(p.memberId, { entityTypeId: 1032, title: 'Contract' });
+    const base = p.clientEndpoint.replace(/\/rest\/$/, '');
+    for (const [path, target] of [
+      [`/crm/company/details/${company.id}/`, `/crm/4/${company.id}`],
+      [`/crm/type/1032/details/${spa.id}/?user=1`, `/crm/1032/${spa.id}?user=1`],
+    ] as const) {
+      const r = await fetch(`${base}${path}`, { redirect: 'manual' });
+      expect(r.status).toBe(302);
+      expect(r.headers.get('location')).toBe(`${env.emu.url}/ui/portals/${p.memberId}${target}`);
+    }
   });
 });

@@ -21,3 +21,10 @@ export {
   deliveriesView,
   loadApprovalDetails,
 } from './approval-details.js';
+export {
+  type ApprovalNotification,
+  approverNotification,
+  crmItemPath,
+  portalOrigin,
+  requesterNotification,
+} from './approval-notifications.js';

@@ -1,10 +1,13 @@
 /**
- * The decision outbox, `approval_deliveries`: what must reach someone once an approval is decided (the robot's
- * answer, the integration's decision callback), one row per (approval, kind). This module is its only writer.
+ * The outbox `approval_deliveries`: what must reach someone once an approval is decided (the robot's answer, the
+ * requester's notification, callbacks) or once its activity exists (the approver's notification), one row per
+ * (approval, kind). This module is its only writer.
  *
  * Rows are born in the decision's own statement: `applyDecision` (timeline-events.repository.ts) appends
  * `decisionDeliveriesInsert('d')`, so a decision and what it owes commit together and a crash between them cannot
- * lose one. A kind is owed when its condition on the decided row holds (DELIVERY_KINDS); adding a kind is one
+ * lose one; likewise `settleActivity` (approvals.repository.ts) appends `creationDeliveriesInsert('d')` to the
+ * statement that stores the activity id. A kind is owed when its condition on the row holds (DELIVERY_KINDS,
+ * CREATION_DELIVERY_KINDS: portal switches are read there, so a later change never resends); adding a kind is one
  * entry here and one handler in the worker (apps/worker/src/deliveries/handlers/).
  *
  * The row is the schedule: the relay hands due PENDING rows to jobs (job id = delivery id), a job `claim`s one
@@ -25,17 +28,45 @@ export const DELIVERY_KINDS = {
   bizproc_event: 'EXISTS (SELECT 1 FROM robot_runs r WHERE r.approval_id = d.id)',
   /** The integration asked to be told (a signed POST to its callbackUrl). */
   callback: 'd.callback_url IS NOT NULL',
+  /** The requester hears the decision (not when they decided it themselves), unless the portal switched it off. */
+  notify_requester: `d.requester_id IS NOT NULL AND d.requester_id IS DISTINCT FROM d.decided_by_id AND ${setting('notify_requester')}`,
 } as const satisfies Record<string, string>;
 
-export type DeliveryKind = keyof typeof DELIVERY_KINDS;
+/**
+ * Every kind owed once an approval's activity exists (the approval is then waiting for its approver), as a
+ * condition on `d`, the row that just got its activity id. Inserted in that statement (`settleActivity`).
+ */
+export const CREATION_DELIVERY_KINDS = {
+  /** The approver hears that an approval waits for them (not when they asked themselves). */
+  notify_approver: `d.responsible_id IS NOT NULL AND d.responsible_id IS DISTINCT FROM d.requester_id AND ${setting('notify_approver')}`,
+} as const satisfies Record<string, string>;
+
+export type DeliveryKind = keyof typeof DELIVERY_KINDS | keyof typeof CREATION_DELIVERY_KINDS;
+
+/** A portal switch read when the row is born (a portal without settings has the defaults: on). */
+function setting(column: 'notify_approver' | 'notify_requester'): string {
+  return `COALESCE((SELECT s.${column} FROM portal_settings s WHERE s.portal_id = d.portal_id), true)`;
+}
 
 /**
  * The INSERT that owes a decided approval its deliveries, for a data-modifying CTE of the decision's statement:
  * `WITH d AS (UPDATE approvals … RETURNING *), o AS (${decisionDeliveriesInsert('d')}) …`.
  */
 export function decisionDeliveriesInsert(decided: string): string {
-  const selects = Object.entries(DELIVERY_KINDS).map(
-    ([kind, when]) => `SELECT gen_random_uuid(), d.portal_id, d.id, '${kind}' FROM ${decided} d WHERE ${when}`,
+  return deliveriesInsert(decided, DELIVERY_KINDS);
+}
+
+/**
+ * The INSERT that owes an approval what its new activity makes due (the approver's notification), for a
+ * data-modifying CTE of the statement that stores the activity id (`settleActivity`).
+ */
+export function creationDeliveriesInsert(settled: string): string {
+  return deliveriesInsert(settled, CREATION_DELIVERY_KINDS);
+}
+
+function deliveriesInsert(from: string, kinds: Record<string, string>): string {
+  const selects = Object.entries(kinds).map(
+    ([kind, when]) => `SELECT gen_random_uuid(), d.portal_id, d.id, '${kind}' FROM ${from} d WHERE ${when}`,
   );
   return `INSERT INTO approval_deliveries (id, portal_id, approval_id, kind)
     ${selects.join('\n    UNION ALL ')}

@@ -9,6 +9,7 @@
 import type pg from 'pg';
 import type { Approval } from './generated/prisma/client.js';
 import { type Db, rawPool } from './client.js';
+import { creationDeliveriesInsert } from './approval-deliveries.repository.js';
 import { toApproval } from './timeline-events.repository.js';
 
 /** A statement runner: the pool, or a client inside the caller's transaction. */
@@ -31,6 +32,8 @@ export interface NewApproval {
 /** The portal facts a job needs with the row: who to call, whether it can be called, and the card's look. */
 export interface CreatePortal {
   memberId: string;
+  /** The portal's REST endpoint (`https://<domain>/rest/`): its origin is where links into the portal go. */
+  clientEndpoint: string;
   status: 'ACTIVE' | 'NEEDS_REINSTALL' | 'UNINSTALLED';
   language: string;
   badgeCode: string | null;
@@ -73,7 +76,9 @@ export interface ApprovalsRepository {
    */
   takeAddClaim(id: string, claimId: string, ttlMs: number): Promise<{ taken: boolean; earlierAdds: number }>;
   /**
-   * Stores the activity id and clears the claim (null: another add settled it first). The portal just gave this id
+   * Stores the activity id and clears the claim (null: another add settled it first), and in the same statement
+   * owes the approval its creation deliveries (CREATION_DELIVERY_KINDS). The single place an activity id is
+   * stored, for the creation job and the API's synchronous create alike. The portal just gave this id
    * to our activity: a row still holding it is stale (an emulator reset or a restored portal reuses ids) and lets go, in the same transaction.
    */
   settleActivity(id: string, activityId: number): Promise<Approval | null>;
@@ -176,7 +181,7 @@ export function createApprovalsRepository(db: Db): ApprovalsRepository {
 
     async withPortal(id) {
       const row = await one<Record<string, unknown>>(
-        `SELECT a.*, p.member_id AS p_member_id, p.status::text AS p_status,
+        `SELECT a.*, p.member_id AS p_member_id, p.client_endpoint AS p_client_endpoint, p.status::text AS p_status,
                 COALESCE(s.language, 'en') AS s_language, s.badge_code AS s_badge_code,
                 s.icon_code AS s_icon_code, s.logo_code AS s_logo_code, s.ping_offsets AS s_ping_offsets,
                 COALESCE(s.reject_comment_required, false) AS s_reject_comment_required
@@ -189,6 +194,7 @@ export function createApprovalsRepository(db: Db): ApprovalsRepository {
         approval: toApproval(row),
         portal: {
           memberId: row.p_member_id as string,
+          clientEndpoint: row.p_client_endpoint as string,
           status: row.p_status as CreatePortal['status'],
           language: row.s_language as string,
           badgeCode: (row.s_badge_code as string | null) ?? null,
@@ -220,10 +226,16 @@ export function createApprovalsRepository(db: Db): ApprovalsRepository {
           'UPDATE approvals SET activity_id = NULL, updated_at = now() WHERE activity_id = $2 AND id <> $1 AND portal_id = (SELECT portal_id FROM approvals WHERE id = $1)',
           [id, activityId],
         );
+        // The approval now waits for its approver: what that owes (their notification) is born with the id.
         const r = await conn.query(
-          `UPDATE approvals SET activity_id = $2, add_claim_id = NULL, add_claim_until = NULL, create_error = NULL,
-                  updated_at = now()
-           WHERE id = $1 AND activity_id IS NULL RETURNING *`,
+          `WITH d AS (
+             UPDATE approvals SET activity_id = $2, add_claim_id = NULL, add_claim_until = NULL, create_error = NULL,
+                    updated_at = now()
+             WHERE id = $1 AND activity_id IS NULL RETURNING *
+           ), o AS (
+             ${creationDeliveriesInsert('d')}
+           )
+           SELECT * FROM d`,
           [id, activityId],
         );
         await conn.query('COMMIT');

@@ -136,6 +136,10 @@ describe('the creation job’s add claim', () => {
 });
 
 describe('the decision outbox', () => {
+  /** The robot's answer (the approval's notifications are rows of their own: notification-deliveries.int.test.ts). */
+  const robotDeliveries = async (id: string) =>
+    (await deliveries.ofApproval(id)).filter((d) => d.kind === 'bizproc_event');
+
   async function decidedRobotApproval(): Promise<string> {
     const run = runInput(`tok-${randomUUID()}`);
     await runs.record(run);
@@ -157,7 +161,7 @@ describe('the decision outbox', () => {
 
   it('a robot approval’s decision owes one bizproc_event delivery, in the same statement; others owe none', async () => {
     const id = await decidedRobotApproval();
-    const owed = await deliveries.ofApproval(id);
+    const owed = await robotDeliveries(id);
     expect(owed).toMatchObject([{ kind: 'bizproc_event', state: 'PENDING', attempts: 0, inDoubt: false, portalId }]);
     // deciding again changes nothing and owes nothing more
     const eventId = await clickOn(activity);
@@ -171,7 +175,7 @@ describe('the decision outbox', () => {
         comment: null,
       }),
     ).toBeNull();
-    expect(await deliveries.ofApproval(id)).toHaveLength(1);
+    expect(await robotDeliveries(id)).toHaveLength(1);
 
     const plain = await db.approval.create({ data: { portalId, ownerTypeId: 2, ownerId: 1, title: 'API' } });
     const plainActivity = ++activity;
@@ -189,7 +193,7 @@ describe('the decision outbox', () => {
 
   it('an attempt is claimed once while its lease holds; a rate-limited one gives its attempt back; DONE is final', async () => {
     const id = await decidedRobotApproval();
-    const [d] = await deliveries.ofApproval(id);
+    const [d] = await robotDeliveries(id);
     expect((await deliveries.due(10_000)).map((x) => x.id)).toContain(d!.id);
     const claimed = await deliveries.claim(d!.id, 60_000);
     expect(claimed).toMatchObject({ attempts: 1, inDoubt: false });
@@ -209,7 +213,7 @@ describe('the decision outbox', () => {
     expect(await deliveries.claim(d!.id, 60_000)).toMatchObject({ attempts: 2, inDoubt: true, lastError: 'timeout' });
     await deliveries.markDone(d!.id, 'already_delivered', 'refused after a lost answer');
     await deliveries.markFailed(d!.id, 'refused', 'too late'); // a DONE row stays DONE
-    expect((await deliveries.ofApproval(id))[0]).toMatchObject({ state: 'DONE', outcome: 'already_delivered' });
+    expect((await robotDeliveries(id))[0]).toMatchObject({ state: 'DONE', outcome: 'already_delivered' });
     expect(await deliveries.claim(d!.id, 0)).toBeNull();
   });
 });

@@ -41,8 +41,8 @@ export async function seedDemo(client: EmulatorClient, input: SeedDemoInput): Pr
     name: input.appName ?? 'Approvals',
     installUrl: input.installUrl,
     appUrl: input.appUrl,
-    // the app's robot (bizproc) and placements need their scopes
-    scope: input.scope ?? 'crm,bizproc,placement,user_brief',
+    // the app's robot (bizproc), placements and notifications (im) need their scopes
+    scope: input.scope ?? 'crm,bizproc,placement,user_brief,im',
   });
   const installed = await client.installApp(portal.memberId, input.clientId);
   const base = client.baseUrl;

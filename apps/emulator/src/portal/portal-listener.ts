@@ -14,8 +14,11 @@ type RestHandler = (
   path: NonNullable<ReturnType<typeof parseRestPath>>,
 ) => Promise<unknown>;
 
-const DETAIL_PATH = /^\/crm\/(lead|deal|contact)\/details\/(\d+)\/?$/;
-const TYPE_IDS: Record<string, number> = { lead: 1, deal: 2, contact: 3 };
+// An item's page on a portal: /crm/<lead|deal|contact|company>/details/<id>/, a smart process's
+// /crm/type/<entityTypeId>/details/<id>/ (the links Bitrix24 and apps put in notifications).
+const DETAIL_PATH = /^\/crm\/(lead|deal|contact|company)\/details\/(\d+)\/?$/;
+const TYPE_DETAIL_PATH = /^\/crm\/type\/(\d+)\/details\/(\d+)\/?$/;
+const TYPE_IDS: Record<string, number> = { lead: 1, deal: 2, contact: 3, company: 4 };
 
 function text(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type });
@@ -87,9 +90,11 @@ export function portalRequestHandler(
       return;
     }
     const detail = DETAIL_PATH.exec(pathname);
-    if (detail) {
-      const typeId = TYPE_IDS[detail[1] as string];
-      redirect(res, `${ctx.mainUrl}/ui/portals/${portal.memberId}/crm/${typeId}/${detail[2]}`);
+    const typed = TYPE_DETAIL_PATH.exec(pathname);
+    if (detail || typed) {
+      const typeId = detail ? TYPE_IDS[detail[1] as string] : typed?.[1];
+      const id = (detail ?? typed)?.[2];
+      redirect(res, `${ctx.mainUrl}/ui/portals/${portal.memberId}/crm/${typeId}/${id}${url.search}`);
     } else if (pathname === '/') {
       redirect(res, `${ctx.mainUrl}/ui/portals/${portal.memberId}`);
     } else {

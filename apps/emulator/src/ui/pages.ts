@@ -8,6 +8,7 @@ import type { CrmEntityTypeId, CrmItem, FrameSession, Portal } from '../state/mo
 import { activeLocks } from '../timeline/click-service.js';
 import { automationPanel } from './automation-panel.js';
 import { esc, page } from './html.js';
+import { notificationsPanel } from './notifications-panel.js';
 import { activityVersion, renderActivity } from './timeline-render.js';
 
 // The pages of the UI. Each returns an HTML string; routes pick the data and the viewer (user, language).
@@ -32,6 +33,12 @@ function viewerControls(portal: Portal, v: Viewer): string {
     .join('');
   const langs = UI_LANGS.map((l) => `<option${l === v.lang ? ' selected' : ''}>${l}</option>`).join('');
   return `<div class="viewer">Acting as <select data-viewer="user">${users}</select> language <select data-viewer="lang">${langs}</select></div>`;
+}
+
+/** The viewer's controls with the viewer's notifications (the bell) beside them. */
+function viewerBar(ctx: EmulatorContext, portal: Portal, v: Viewer): string {
+  const appName = (clientId: string) => ctx.state.apps.get(clientId)?.name ?? clientId;
+  return `<div class="viewer-bar">${viewerControls(portal, v)}${notificationsPanel(portal, v.userId, appName)}</div>`;
 }
 
 export function homePage(ctx: EmulatorContext): string {
@@ -98,7 +105,7 @@ export function portalPage(ctx: EmulatorContext, portal: Portal, v: Viewer): str
   return page(
     portal.name,
     `<h1>${esc(portal.name)} <code>${esc(portal.domain)}</code></h1>
-${viewerControls(portal, v)}
+${viewerBar(ctx, portal, v)}
 <p class="muted">member_id <code>${portal.memberId}</code> · client_endpoint <code>${esc(portal.clientEndpoint)}</code> · plan ${portal.plan} · limits ${portal.limits.burst}/${portal.limits.drainPerSec} per s · <a href="/ui/log?memberId=${portal.memberId}">log</a></p>
 <section><h2>CRM</h2>${kanban(portal, v)}
 <form data-control="POST /_emulator/portals/${portal.memberId}/crm-items" class="inline"><select name="entityTypeId" data-number><option value="2">deal</option><option value="1">lead</option><option value="3">contact</option><option value="4">company</option><option value="128">smart process 128</option></select><input name="title" placeholder="Title" required><button>Add CRM item</button></form></section>
@@ -174,7 +181,7 @@ export function itemPage(ctx: EmulatorContext, portal: Portal, item: CrmItem, v:
         ? ` <span class="badge badge-${esc(badge.type)}">${esc(resolveText(badge.title as TextWithTranslation, v.lang))}</span>`
         : ''
     }</h1>
-${viewerControls(portal, v)}
+${viewerBar(ctx, portal, v)}
 ${timelineMenu(ctx, portal, item, v)}
 ${automationPanel(ctx, portal, item, v)}
 <section class="timeline" data-timeline="/ui/api/portals/${portal.memberId}/crm/${item.entityTypeId}/${item.id}/timeline?${viewerQuery(v)}" data-click-url="/ui/api/portals/${portal.memberId}/click" data-user="${v.userId}">

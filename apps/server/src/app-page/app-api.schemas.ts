@@ -24,6 +24,9 @@ export const settingsInputSchema = z.object({
     .max(10, 'at most 10 reminders')
     .optional(),
   rejectCommentRequired: z.boolean().optional(),
+  /** Notify the approver when an approval waits for them; the requester when it is decided (im.notify.system.add). */
+  notifyApprover: z.boolean().optional(),
+  notifyRequester: z.boolean().optional(),
 });
 
 const MESSAGES = {

@@ -63,6 +63,8 @@ export interface SettingsInput {
   logoCode?: string | null | undefined;
   pingOffsets?: number[] | undefined;
   rejectCommentRequired?: boolean | undefined;
+  notifyApprover?: boolean | undefined;
+  notifyRequester?: boolean | undefined;
 }
 export interface SettingsView {
   badgeCode: string | null;
@@ -73,6 +75,12 @@ export interface SettingsView {
   pingOffsets: number[];
   /** The card's Reject opens the details' reject form, and a reject needs a comment. */
   rejectCommentRequired: boolean;
+  /**
+   * im.notify.system.add to the approver when an approval waits for them, to the requester when it is decided.
+   * Read when the notification is owed (the activity exists; the decision), so a change never resends.
+   */
+  notifyApprover: boolean;
+  notifyRequester: boolean;
   updatedAt: string | null;
   updatedBy: number | null;
 }
@@ -157,6 +165,8 @@ export function createAppApiService(deps: {
     logoCode: row?.logoCode ?? null,
     pingOffsets: row?.pingOffsets ?? [],
     rejectCommentRequired: row?.rejectCommentRequired ?? false,
+    notifyApprover: row?.notifyApprover ?? true,
+    notifyRequester: row?.notifyRequester ?? true,
     updatedAt: iso(row?.updatedAt),
     updatedBy: row?.updatedBy ?? null,
   });
@@ -171,6 +181,8 @@ export function createAppApiService(deps: {
         ? { pingOffsets: [...new Set(input.pingOffsets)].sort((a, b) => a - b) }
         : {}),
       ...(input.rejectCommentRequired !== undefined ? { rejectCommentRequired: input.rejectCommentRequired } : {}),
+      ...(input.notifyApprover !== undefined ? { notifyApprover: input.notifyApprover } : {}),
+      ...(input.notifyRequester !== undefined ? { notifyRequester: input.notifyRequester } : {}),
       updatedBy: s.userId,
     };
     const row = await db.portalSettings.upsert({

@@ -30,6 +30,7 @@ function setup(o: { earlierAdds?: number; claimTaken?: boolean } = {}) {
         approval: { ...row },
         portal: {
           memberId: 'm1',
+          clientEndpoint: 'https://m1.bitrix24.com/rest/',
           status: 'ACTIVE',
           language: 'en',
           badgeCode: null,

@@ -26,8 +26,11 @@ export interface DeliveryContext {
 }
 
 export type DeliveryResult =
-  /** Delivered now (`sent`), or found delivered by an earlier attempt (`already_delivered`, with a note why). */
-  | { done: 'sent' | 'already_delivered'; note?: string }
+  /**
+   * Delivered now (`sent`), or found delivered by an earlier attempt (`already_delivered`, with a note why), or
+   * no longer owed (`skipped`, with a note why: e.g. the approval was decided before its approver was told).
+   */
+  | { done: 'sent' | 'already_delivered' | 'skipped'; note?: string }
   /** Will never be delivered: the reason is logged and kept on the row, shown with the approval. */
   | { failed: string; error: string }
   /** Not this time (the recipient answered non-2xx, timed out, was unreachable): retried per the kind's backoff. */

@@ -11,6 +11,7 @@ const NOW = Date.parse('2026-12-01T10:00:00Z');
 const logger = createLogger({ level: 'silent' });
 const portal = (status: CreatePortal['status'] = 'ACTIVE'): CreatePortal => ({
   memberId: 'm1',
+  clientEndpoint: 'https://m1.bitrix24.com/rest/',
   status,
   language: 'en',
   badgeCode: null,
