@@ -70,6 +70,7 @@ export function buildServerDeps(opts: {
       attempts: config.CLICK_JOB_ATTEMPTS,
       backoffMs: config.CLICK_JOB_BACKOFF_MS,
     }),
+    admission: (memberId) => limiter.reserve(memberId),
   });
   const timeline = createTimelineIntake({ clicks, producer, cipher, verifier, logger });
 

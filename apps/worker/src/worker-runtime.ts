@@ -16,6 +16,7 @@ import { createIntakeRelay } from './relay/intake-relay.js';
 import { type ActionHandlerRegistry, defaultActionRegistry } from './timeline/action-handlers/index.js';
 import { createActivityLease } from './timeline/activity-lease.js';
 import { createClickRepository } from './timeline/click.repository.js';
+import { createClickParking } from './timeline/click-parking.js';
 import { createClickingUserProver } from './timeline/clicking-user.js';
 import { DelayJob } from './timeline/click-outcome.js';
 import { createStuckClickSweeper } from './timeline/stuck-click-sweeper.js';
@@ -51,6 +52,12 @@ export interface WorkerRuntime {
   close(): Promise<void>;
 }
 
+/**
+ * Longest a worker request sleeps for its portal's next slot (a reserved slot comes out of the delayed set
+ * CLICK_SLOT_LEAD_MS before it, well within this); beyond it the job is parked for a reserved slot.
+ */
+const SLOT_WAIT_MS = 250;
+
 /** Composes the worker: the BullMQ consumer of clicks, the intake relay and the stuck-click sweeper. */
 export function startWorkerRuntime(opts: {
   config: WorkerRuntimeConfig;
@@ -73,11 +80,15 @@ export function startWorkerRuntime(opts: {
     db,
     redis: connection,
     logger,
+    // A request whose slot is further away parks its job for the slot instead of sleeping in a worker slot.
+    defaultMaxWaitMs: SLOT_WAIT_MS,
     ...(metrics ? { observer: metrics.portal } : {}),
   });
+  const parking = createClickParking({ limiter });
   const prover = createClickingUserProver({
     clientId: config.B24_CLIENT_ID,
     limiter,
+    maxWaitMs: SLOT_WAIT_MS,
     timeoutMs: config.B24_REQUEST_TIMEOUT_MS,
   });
   const processor = createTimelineActionProcessor({
@@ -97,7 +108,8 @@ export function startWorkerRuntime(opts: {
     timelineActionJob.queue,
     async (job, token) => {
       // Re-validate: the queue is a boundary too.
-      const { eventId } = timelineActionJob.schema.parse(job.data);
+      const { eventId, slot } = timelineActionJob.schema.parse(job.data);
+      parking.admit(job, slot);
       const maxAttempts = job.opts.attempts ?? 1;
       const started = performance.now();
       let memberId: string | undefined;
@@ -125,7 +137,7 @@ export function startWorkerRuntime(opts: {
       } catch (e) {
         if (e instanceof DelayJob) {
           // Wait for the portal's bucket without holding a worker slot and without spending an attempt.
-          await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
+          await parking.park(job, token, e);
           ran('delayed');
           throw new DelayedError();
         }

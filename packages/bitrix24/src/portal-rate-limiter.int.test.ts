@@ -6,6 +6,7 @@ import {
   effectiveBurst,
   effectivePolicy,
   type RateLimitPolicy,
+  slotGraceMs,
 } from './portal-rate-limiter.js';
 
 // Three connections stand for three processes sharing one Redis.
@@ -99,7 +100,7 @@ describe('portal rate limiter (Redis)', () => {
     const elapsed = (Math.max(...sendTimes) - started) / 1000;
     const ideal = (150 - policy.burst) / policy.drainPerSec; // what the portal itself would allow
     expect(elapsed).toBeGreaterThanOrEqual(ideal * 0.95);
-    // Default margins (90% of the drain rate, 10 of 30 burst slots) cost a bounded share of throughput.
+    // Default margin (20 of 30 burst slots: half a second at 40/s) costs a bounded share of throughput.
     const own = effectivePolicy(policy);
     expect(elapsed).toBeLessThan(((150 - own.burst) / own.drainPerSec) * 1.15);
     expect(ideal / elapsed).toBeGreaterThan(0.7);
@@ -110,8 +111,82 @@ describe('portal rate limiter (Redis)', () => {
     expect(effectiveBurst({ burst: 250, drainPerSec: 5 })).toBe(247);
     expect(effectiveBurst({ burst: 20, drainPerSec: 40 })).toBe(1);
     expect(effectiveBurst({ burst: 20, drainPerSec: 25 })).toBe(7);
-    expect(effectivePolicy({ burst: 50, drainPerSec: 2 })).toEqual({ burst: 49, drainPerSec: 1.8 });
+    expect(effectivePolicy({ burst: 50, drainPerSec: 2 })).toEqual({ burst: 49, drainPerSec: 2 });
+    expect(effectivePolicy({ burst: 50, drainPerSec: 2 }, { rateFactor: 0.9 })).toEqual({
+      burst: 49,
+      drainPerSec: 1.8,
+    });
     expect(effectivePolicy({ burst: 50, drainPerSec: 2 }, exact)).toEqual({ burst: 50, drainPerSec: 2 });
+    // A reserved slot stays good as long as the kept slots take to drain (≥ 100 ms).
+    expect(slotGraceMs({ burst: 50, drainPerSec: 2 })).toBe(500);
+    expect(slotGraceMs({ burst: 50, drainPerSec: 10 })).toBe(500);
+    expect(slotGraceMs({ burst: 250, drainPerSec: 5 })).toBe(600);
+    expect(slotGraceMs({ burst: 50, drainPerSec: 10 }, () => 0)).toBe(100);
+  });
+
+  it('reserves the next slot however far away, one drain interval after the other', async () => {
+    const limiter = createPortalRateLimiter(redis, {
+      policy: { burst: 3, drainPerSec: 10 },
+      ...exact,
+      keyPrefix: prefix(),
+    });
+    const m = randomMemberId();
+    const waits: number[] = [];
+    for (let i = 0; i < 30; i += 1) waits.push((await limiter.reserve(m)).waitMs);
+    expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
+    // The 30th is 2.7 s away: far beyond any wait a take would accept, reserved all the same.
+    for (let k = 1; k <= 27; k += 1) {
+      expect(waits[2 + k]).toBeGreaterThan(k * 100 - 40);
+      expect(waits[2 + k]).toBeLessThanOrEqual(k * 100 + 1);
+    }
+    // Those slots are spoken for: a take is refused until the last reserved one.
+    const refused = await limiter.take(m, { maxWaitMs: 1_000 });
+    expect(refused).toMatchObject({ ok: false, reason: 'bucket' });
+    if (!refused.ok) expect(refused.retryAfterMs).toBeGreaterThan(2_500);
+  });
+
+  it('a take uses a prepaid slot instead of a fresh one, and sleeps until it', async () => {
+    const keyPrefix = prefix();
+    const policy = { burst: 2, drainPerSec: 10 };
+    // Two processes: one reserves (the click producer), the other sends (the worker).
+    const producer = createPortalRateLimiter(conns[1] as Redis, { policy, ...exact, keyPrefix });
+    const worker = createPortalRateLimiter(redis, { policy, ...exact, keyPrefix });
+    const m = randomMemberId();
+    await producer.reserve(m);
+    await producer.reserve(m);
+    const { waitMs } = await producer.reserve(m);
+    expect(waitMs).toBeGreaterThan(50);
+    worker.prepaid(m, Date.now() + waitMs);
+    // Beyond the take's wait: not used yet, and the bucket has no free slot either.
+    expect((await worker.take(m, { maxWaitMs: 0 })).ok).toBe(false);
+    const used = await worker.take(m, { maxWaitMs: 1_000, method: 'crm.activity.configurable.update' });
+    expect(used.ok).toBe(true);
+    if (used.ok) {
+      expect(used.waitMs).toBeGreaterThan(0);
+      expect(used.waitMs).toBeLessThanOrEqual(waitMs);
+    }
+    // The prepaid take reserved nothing more: the next reservation is one interval after the third.
+    const next = await producer.reserve(m);
+    expect(next.waitMs).toBeLessThanOrEqual(waitMs + 100);
+    // Used once only.
+    expect((await worker.take(m, { maxWaitMs: 0 })).ok).toBe(false);
+  });
+
+  it('a prepaid slot lapses after its grace, and still respects the operating budget', async () => {
+    const policy = { burst: 1, drainPerSec: 10 };
+    const limiter = createPortalRateLimiter(redis, { policy, ...exact, keyPrefix: prefix() });
+    const m = randomMemberId();
+    expect((await limiter.take(m)).ok).toBe(true); // the bucket is full now
+    limiter.prepaid(m, Date.now() - slotGraceMs(policy, exact.headroom) - 50);
+    expect((await limiter.take(m)).ok).toBe(false);
+
+    const resetAt = Math.floor(Date.now() / 1000) + 3;
+    await limiter.noteOperating(m, 'crm.deal.list', 480, resetAt);
+    limiter.prepaid(m, Date.now());
+    const blocked = await limiter.take(m, { method: 'crm.deal.list', maxWaitMs: 500 });
+    expect(blocked).toMatchObject({ ok: false, reason: 'operating' });
+    // The slot is still reserved: another method takes it.
+    expect(await limiter.take(m, { method: 'crm.deal.get', maxWaitMs: 500 })).toEqual({ ok: true, waitMs: 0 });
   });
 
   it('treats the bucket as full after the portal said QUERY_LIMIT_EXCEEDED', async () => {

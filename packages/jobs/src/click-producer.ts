@@ -6,9 +6,15 @@
  * the sweeper add a job per pass, `<event id>-<reason>-<time>`: a click requeued by a reinstall must not
  * collide with its completed job, which BullMQ keeps for an hour (`removeOnComplete`), and turn into a no-op.
  * The row keeps its latest job id, so the sweeper checks that very job for liveness.
+ *
+ * Admission: when the enqueuer names the click's portal, the producer reserves the portal's next REST slot and
+ * adds the job delayed until just before it, with the slot in its payload. A portal over its bucket thus waits in
+ * the delayed set, in its own slot order, instead of in the queue in front of other portals' clicks, and each of
+ * its clicks runs once, at its slot. Without a portal (relay, sweeper) the job runs at once and the worker parks
+ * it for a slot if the bucket is busy.
  */
 import type { Job, JobsOptions } from 'bullmq';
-import { timelineActionJob } from './catalog.js';
+import { CLICK_SLOT_LEAD_MS, type ClickSlot, timelineActionJob } from './catalog.js';
 
 export type ClickEnqueueReason = 'intake' | 'relay' | 'sweep';
 
@@ -19,9 +25,12 @@ export interface ClickQueue {
   getJob(id: string): Promise<Pick<Job, 'getState'> | undefined>;
 }
 
+/** Reserves the portal's next REST slot (the shared limiter's `reserve`); resolves with how far away it is. */
+export type ClickAdmission = (memberId: string) => Promise<{ waitMs: number }>;
+
 export interface ClickProducer {
-  /** Adds the click's job; returns its id. */
-  enqueue(eventId: string, reason: ClickEnqueueReason): Promise<string>;
+  /** Adds the click's job, admitted to its portal's bucket when `memberId` is given; returns its id. */
+  enqueue(eventId: string, reason: ClickEnqueueReason, opts?: { memberId?: string }): Promise<string>;
   /** One round trip for many clicks; returns their job ids in order. */
   enqueueMany(eventIds: string[], reason: ClickEnqueueReason): Promise<string[]>;
   /** The job is waiting, delayed or running (a finished or missing job is not). */
@@ -32,14 +41,23 @@ const LIVE = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-ch
 
 export function createClickProducer(
   queue: ClickQueue,
-  opts: { jobOptions?: JobsOptions; now?: () => number } = {},
+  opts: { jobOptions?: JobsOptions; now?: () => number; admission?: ClickAdmission } = {},
 ): ClickProducer {
   const jobOptions = opts.jobOptions ?? timelineActionJob.defaults;
   const now = opts.now ?? Date.now;
   let seq = 0;
 
-  const jobFor = (eventId: string, reason: ClickEnqueueReason) => {
-    const data = timelineActionJob.schema.parse({ eventId });
+  /** The portal's next slot; none when the limiter cannot say (the worker then takes a slot itself). */
+  const admit = async (memberId: string | undefined): Promise<{ slot?: ClickSlot; delay?: number }> => {
+    if (!memberId || !opts.admission) return {};
+    const got = await opts.admission(memberId).catch(() => null);
+    if (!got) return {};
+    const slot = { memberId, at: now() + got.waitMs, run: 1 };
+    return got.waitMs > CLICK_SLOT_LEAD_MS ? { slot, delay: got.waitMs - CLICK_SLOT_LEAD_MS } : { slot };
+  };
+
+  const jobFor = (eventId: string, reason: ClickEnqueueReason, slot?: ClickSlot) => {
+    const data = timelineActionJob.schema.parse(slot ? { eventId, slot } : { eventId });
     // The counter keeps two ids of one millisecond apart.
     const jobId =
       reason === 'intake'
@@ -49,9 +67,11 @@ export function createClickProducer(
   };
 
   return {
-    async enqueue(eventId, reason) {
-      const job = jobFor(eventId, reason);
-      await queue.add(job.name, job.data, job.opts);
+    async enqueue(eventId, reason, enqueueOpts = {}) {
+      timelineActionJob.schema.parse({ eventId }); // nothing is reserved for a payload that would be refused
+      const { slot, delay } = await admit(enqueueOpts.memberId);
+      const job = jobFor(eventId, reason, slot);
+      await queue.add(job.name, job.data, delay ? { ...job.opts, delay } : job.opts);
       return job.opts.jobId;
     },
     async enqueueMany(eventIds, reason) {

@@ -1,11 +1,14 @@
 /**
  * Thrown when a click must wait without spending an attempt or holding a worker slot: the portal's
- * shared bucket said "not now", or another worker holds the card's lease. The job is delayed.
+ * shared bucket said "not now", or another worker holds the card's lease. The job is delayed: with
+ * `slotOf`, until a slot of that portal's bucket reserved for its next run (click-parking.ts).
  */
 export class DelayJob extends Error {
   constructor(
     readonly retryAfterMs: number,
     readonly reason: 'rate_limited' | 'activity_busy',
+    /** The portal (member id) whose bucket slot the job waits for. */
+    readonly slotOf?: string,
   ) {
     super(`${reason}, retry in ${retryAfterMs} ms`);
     this.name = 'DelayJob';

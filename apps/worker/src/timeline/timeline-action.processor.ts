@@ -99,7 +99,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
     try {
       client = await deps.clients.get(portal.memberId);
     } catch (e) {
-      return handleFailure(event, e, null, opts, log);
+      return handleFailure(event, portal, e, null, opts, log);
     }
 
     const approval = await repo.approvalFor(portal.id, event.activityId);
@@ -170,12 +170,13 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       await finish(event.id, outcome, null, true);
     } catch (e) {
       if (e instanceof RetryLater) throw e;
-      await handleFailure(event, e, approval ? { client, approval, card } : null, opts, log);
+      await handleFailure(event, portal, e, approval ? { client, approval, card } : null, opts, log);
     }
   }
 
   async function handleFailure(
     event: ClickRecord,
+    portal: ClickPortal,
     e: unknown,
     ctx: CardContext | null,
     opts: ProcessOptions,
@@ -201,7 +202,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
         return finish(event.id, decision.outcome, message);
       case 'delay':
         await repo.yieldToRateLimit(event.id, `rate limited: ${message}`);
-        throw new DelayJob(decision.ms, decision.reason);
+        throw new DelayJob(decision.ms, decision.reason, decision.reserveSlot ? portal.memberId : undefined);
       case 'retry':
         await repo.note(event.id, message);
         throw new RetryLater(message);
