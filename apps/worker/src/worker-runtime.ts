@@ -53,8 +53,8 @@ export interface WorkerRuntime {
 }
 
 /**
- * Longest a worker request sleeps for its portal's next slot (a reserved slot comes out of the delayed set
- * CLICK_SLOT_LEAD_MS before it, well within this); beyond it the job is parked for a reserved slot.
+ * Longest a worker request sleeps for its portal's next slot (a job admitted by the schedule comes out of the
+ * delayed set CLICK_SLOT_LEAD_MS before its slot, well within this); beyond it the job is parked (click-parking.ts).
  */
 const SLOT_WAIT_MS = 250;
 
@@ -108,8 +108,7 @@ export function startWorkerRuntime(opts: {
     timelineActionJob.queue,
     async (job, token) => {
       // Re-validate: the queue is a boundary too.
-      const { eventId, slot } = timelineActionJob.schema.parse(job.data);
-      parking.admit(job, slot);
+      const { eventId } = timelineActionJob.schema.parse(job.data);
       const maxAttempts = job.opts.attempts ?? 1;
       const started = performance.now();
       let memberId: string | undefined;
@@ -137,7 +136,7 @@ export function startWorkerRuntime(opts: {
       } catch (e) {
         if (e instanceof DelayJob) {
           // Wait for the portal's bucket without holding a worker slot and without spending an attempt.
-          await parking.park(job, token, e);
+          await job.moveToDelayed(await parking.until(e), token);
           ran('delayed');
           throw new DelayedError();
         }

@@ -6,7 +6,6 @@ import {
   effectiveBurst,
   effectivePolicy,
   type RateLimitPolicy,
-  slotGraceMs,
 } from './portal-rate-limiter.js';
 
 // Three connections stand for three processes sharing one Redis.
@@ -117,14 +116,15 @@ describe('portal rate limiter (Redis)', () => {
       drainPerSec: 1.8,
     });
     expect(effectivePolicy({ burst: 50, drainPerSec: 2 }, exact)).toEqual({ burst: 50, drainPerSec: 2 });
-    // A reserved slot stays good as long as the kept slots take to drain (≥ 100 ms).
-    expect(slotGraceMs({ burst: 50, drainPerSec: 2 })).toBe(500);
-    expect(slotGraceMs({ burst: 50, drainPerSec: 10 })).toBe(500);
-    expect(slotGraceMs({ burst: 250, drainPerSec: 5 })).toBe(600);
-    expect(slotGraceMs({ burst: 50, drainPerSec: 10 }, () => 0)).toBe(100);
+    // A request may go out as late after its slot as the kept slots take to drain (at least 50 ms).
+    const slack = (policy: RateLimitPolicy, o = {}) => createPortalRateLimiter(redis, { policy, ...o }).slackMs('m');
+    expect(slack({ burst: 50, drainPerSec: 2 })).toBe(500);
+    expect(slack({ burst: 50, drainPerSec: 10 })).toBe(500);
+    expect(slack({ burst: 250, drainPerSec: 5 })).toBe(600);
+    expect(slack({ burst: 50, drainPerSec: 10 }, exact)).toBe(50);
   });
 
-  it('reserves the next slot however far away, one drain interval after the other', async () => {
+  it('gives out places in the admission schedule one drain interval apart, however far away', async () => {
     const limiter = createPortalRateLimiter(redis, {
       policy: { burst: 3, drainPerSec: 10 },
       ...exact,
@@ -134,59 +134,43 @@ describe('portal rate limiter (Redis)', () => {
     const waits: number[] = [];
     for (let i = 0; i < 30; i += 1) waits.push((await limiter.reserve(m)).waitMs);
     expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
-    // The 30th is 2.7 s away: far beyond any wait a take would accept, reserved all the same.
+    // The 30th place is 2.7 s away: beyond any wait a take accepts, given out all the same.
     for (let k = 1; k <= 27; k += 1) {
       expect(waits[2 + k]).toBeGreaterThan(k * 100 - 40);
       expect(waits[2 + k]).toBeLessThanOrEqual(k * 100 + 1);
     }
-    // Those slots are spoken for: a take is refused until the last reserved one.
-    const refused = await limiter.take(m, { maxWaitMs: 1_000 });
-    expect(refused).toMatchObject({ ok: false, reason: 'bucket' });
-    if (!refused.ok) expect(refused.retryAfterMs).toBeGreaterThan(2_500);
+    // A place is not a slot: the bucket itself is untouched until requests take it.
+    expect(await limiter.take(m)).toEqual({ ok: true, waitMs: 0 });
   });
 
-  it('a take uses a prepaid slot instead of a fresh one, and sleeps until it', async () => {
+  it('the schedule starts where the bucket is, and jobs that follow it find their slot free', async () => {
+    const policy = { burst: 4, drainPerSec: 20 };
     const keyPrefix = prefix();
-    const policy = { burst: 2, drainPerSec: 10 };
-    // Two processes: one reserves (the click producer), the other sends (the worker).
+    // One process schedules (the click producer), another takes (the worker).
     const producer = createPortalRateLimiter(conns[1] as Redis, { policy, ...exact, keyPrefix });
     const worker = createPortalRateLimiter(redis, { policy, ...exact, keyPrefix });
     const m = randomMemberId();
-    await producer.reserve(m);
-    await producer.reserve(m);
-    const { waitMs } = await producer.reserve(m);
-    expect(waitMs).toBeGreaterThan(50);
-    worker.prepaid(m, Date.now() + waitMs);
-    // Beyond the take's wait: not used yet, and the bucket has no free slot either.
-    expect((await worker.take(m, { maxWaitMs: 0 })).ok).toBe(false);
-    const used = await worker.take(m, { maxWaitMs: 1_000, method: 'crm.activity.configurable.update' });
-    expect(used.ok).toBe(true);
-    if (used.ok) {
-      expect(used.waitMs).toBeGreaterThan(0);
-      expect(used.waitMs).toBeLessThanOrEqual(waitMs);
-    }
-    // The prepaid take reserved nothing more: the next reservation is one interval after the third.
-    const next = await producer.reserve(m);
-    expect(next.waitMs).toBeLessThanOrEqual(waitMs + 100);
-    // Used once only.
-    expect((await worker.take(m, { maxWaitMs: 0 })).ok).toBe(false);
-  });
-
-  it('a prepaid slot lapses after its grace, and still respects the operating budget', async () => {
-    const policy = { burst: 1, drainPerSec: 10 };
-    const limiter = createPortalRateLimiter(redis, { policy, ...exact, keyPrefix: prefix() });
-    const m = randomMemberId();
-    expect((await limiter.take(m)).ok).toBe(true); // the bucket is full now
-    limiter.prepaid(m, Date.now() - slotGraceMs(policy, exact.headroom) - 50);
-    expect((await limiter.take(m)).ok).toBe(false);
-
-    const resetAt = Math.floor(Date.now() / 1000) + 3;
-    await limiter.noteOperating(m, 'crm.deal.list', 480, resetAt);
-    limiter.prepaid(m, Date.now());
-    const blocked = await limiter.take(m, { method: 'crm.deal.list', maxWaitMs: 500 });
-    expect(blocked).toMatchObject({ ok: false, reason: 'operating' });
-    // The slot is still reserved: another method takes it.
-    expect(await limiter.take(m, { method: 'crm.deal.get', maxWaitMs: 500 })).toEqual({ ok: true, waitMs: 0 });
+    for (let i = 0; i < 4; i += 1) expect((await worker.take(m)).ok).toBe(true); // the bucket is full
+    const started = Date.now();
+    const places = [];
+    for (let i = 0; i < 12; i += 1) places.push((await producer.reserve(m)).waitMs);
+    // The first place is a drain interval away (the bucket was full), then one interval apart.
+    expect(places[0]).toBeGreaterThan(20);
+    expect(places[0]).toBeLessThanOrEqual(50);
+    expect((places[11] ?? 0) - (places[0] ?? 0)).toBeGreaterThan(11 * 50 - 30);
+    // Each job comes back at its place and takes a slot at once (no wait beyond a few ms of drift), and the
+    // portal sees no more than its bucket allows.
+    const sendTimes = await Promise.all(
+      places.map(async (wait) => {
+        await new Promise((r) => setTimeout(r, wait - (Date.now() - started)));
+        const r = await worker.take(m, { maxWaitMs: 250 });
+        if (!r.ok) throw new Error('refused at its place');
+        expect(r.waitMs).toBeLessThan(60);
+        await new Promise((res) => setTimeout(res, r.waitMs));
+        return Date.now();
+      }),
+    );
+    expect(portalRejections(sendTimes, policy)).toBe(0);
   });
 
   it('treats the bucket as full after the portal said QUERY_LIMIT_EXCEEDED', async () => {

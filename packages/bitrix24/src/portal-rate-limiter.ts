@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { createPrepaidSlots } from './prepaid-slots.js';
 
 /** A portal's request-intensity limit: Bitrix24's leaky bucket (protocol notes §6.1). */
 export interface RateLimitPolicy {
@@ -23,15 +22,12 @@ export interface PortalRateLimiter {
    */
   take(memberId: string, opts?: { method?: string; maxWaitMs?: number }): Promise<TakeResult>;
   /**
-   * Reserves the portal's next slot however far away it is (a job then waits for it in the delayed queue) and
-   * says in how many ms it is due. Hand it to `prepaid` in the process that will send the request.
+   * A place in the portal's admission schedule: how many ms until its bucket has a slot for one more request
+   * after every request admitted so far (taken, or scheduled by earlier `reserve` calls), however far away.
+   * The caller's job waits that long in the delayed queue, then takes its slot as usual. Successive calls are
+   * one drain interval apart, so waiting jobs come back at the bucket's rate, not all together.
    */
   reserve(memberId: string): Promise<{ waitMs: number }>;
-  /**
-   * A slot reserved earlier (`reserve`), due at `atMs` of this process's clock: the portal's next `take` here
-   * within its wait uses it instead of a fresh one (the method's operating budget is still checked).
-   */
-  prepaid(memberId: string, atMs: number): void;
   /** The portal answered QUERY_LIMIT_EXCEEDED anyway (another app on our IP, a smaller plan): treat the bucket as full. */
   noteExceeded(memberId: string): Promise<void>;
   /** Records `time.operating` / `time.operating_reset_at` (unix seconds) from an answer. */
@@ -39,6 +35,11 @@ export interface PortalRateLimiter {
   /** The portal answered OPERATION_TIME_LIMIT: block the method for everyone; returns how long (ms). */
   noteOperationLimit(memberId: string, method: string): Promise<number>;
   policyOf(memberId: string): RateLimitPolicy;
+  /**
+   * How late after its slot a request may still go out: the time the headroom's kept slots take to drain
+   * (at least 50 ms). A later one could arrive bunched with the next slots' requests and takes a fresh slot.
+   */
+  slackMs(memberId: string): number;
   /** Read-only, for metrics: the free slots of each portal's bucket now (the admitted burst when idle). */
   headroom(memberIds: readonly string[]): Promise<Map<string, number>>;
 }
@@ -58,8 +59,8 @@ export interface PortalRateLimiterOptions {
   /**
    * Fraction of the portal's drain rate we admit. Below 1, the portal's counter drifts back towards empty during
    * sustained traffic, so bunched arrivals beyond the headroom are absorbed too. Default 1: clicks wait for their
-   * slot in the delayed queue and send at it (prepaid slots lapse after the headroom's worth of time), so
-   * arrivals bunch by less than the headroom absorbs (bench/limits: ≥ 97 % of the bucket, zero refusals).
+   * place in the delayed queue instead of sleeping in worker slots, so a slot is taken just before its request
+   * is sent and arrivals bunch by less than the headroom absorbs (bench/limits).
    */
   rateFactor?: number;
   /** Per-method operating budget per 10 minutes (protocol notes §6.2). Default 480 s. */
@@ -70,15 +71,6 @@ export interface PortalRateLimiterOptions {
 export function effectiveBurst(policy: RateLimitPolicy, headroom?: (p: RateLimitPolicy) => number): number {
   const keep = headroom ? headroom(policy) : Math.max(1, Math.ceil(policy.drainPerSec / 2));
   return Math.max(1, Math.floor(policy.burst - keep));
-}
-
-/**
- * Pure: how long a reserved slot stays good after its time: the time the headroom's slots take to drain, so
- * a late request (arriving with the next slots' ones) still fits in the portal's bucket. At least 100 ms.
- */
-export function slotGraceMs(policy: RateLimitPolicy, headroom?: (p: RateLimitPolicy) => number): number {
-  const keep = policy.burst - effectiveBurst(policy, headroom);
-  return Math.max(100, Math.floor((keep * 1000) / policy.drainPerSec));
 }
 
 /** Pure: the bucket we actually enforce, a safety margin under the portal's own. */
@@ -93,8 +85,7 @@ export function effectivePolicy(
 // GCRA ("virtual scheduling"), the exact dual of Bitrix24's leaky bucket: level = (tat - now) / interval, and a
 // request conforms when level <= burst - 1. Reserving a future slot (wait > 0) lets callers sleep instead of
 // polling Redis. The clock is Redis's, so every process shares one time base.
-// KEYS: bucket[, operating] (one slot: both carry the portal's hash tag). ARGV: burst, drainPerSec, maxWaitMs,
-// operatingLimitMs, prepaid ('1': the slot is already reserved, only the operating budget is checked).
+// KEYS: bucket[, operating] (one slot: both carry the portal's hash tag). ARGV: burst, drainPerSec, maxWaitMs, operatingLimitMs.
 const TAKE_LUA = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -110,9 +101,6 @@ if KEYS[2] then
     return {0, math.ceil(resetAt - now + 1000), 1}
   end
 end
-if ARGV[5] == '1' then
-  return {1, 0, 0}
-end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
 local wait = tat - (burst - 1) * interval - now
@@ -123,6 +111,25 @@ end
 local newTat = tat + interval
 redis.call('SET', KEYS[1], tostring(newTat), 'PX', math.ceil(newTat - now) + 1000)
 return {1, math.ceil(wait), 0}
+`;
+
+// The admission schedule: a second virtual-scheduling clock beside the bucket's, never behind it, advanced one
+// drain interval per place given out. It orders waiting jobs; the bucket itself is only taken at send time.
+// KEYS: bucket, schedule (one slot). ARGV: burst, drainPerSec. Returns the wait in ms.
+const SCHEDULE_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local burst = tonumber(ARGV[1])
+local interval = 1000 / tonumber(ARGV[2])
+local q = tonumber(redis.call('GET', KEYS[2]) or '0')
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if q < tat then q = tat end
+if q < now then q = now end
+local wait = q - (burst - 1) * interval - now
+if wait < 0 then wait = 0 end
+local newQ = q + interval
+redis.call('SET', KEYS[2], tostring(newQ), 'PX', math.ceil(newQ - now) + 1000)
+return math.ceil(wait)
 `;
 
 // KEYS: bucket. ARGV: burst, drainPerSec. Pushes the bucket to full (never lowers it).
@@ -163,23 +170,20 @@ export function createPortalRateLimiter(
   // `{memberId}` is a hash tag: a portal's bucket and operating keys share one Redis Cluster slot,
   // so the take script (which reads both) is single-slot; different portals spread over the cluster.
   const bucketKey = (memberId: string) => `${prefix}:{${memberId}}:bucket`;
+  const scheduleKey = (memberId: string) => `${prefix}:{${memberId}}:schedule`;
   const opKey = (memberId: string, method: string) => `${prefix}:{${memberId}}:op:${method.toLowerCase()}`;
   const take = scriptRunner(redis, TAKE_LUA);
   const fill = scriptRunner(redis, FILL_LUA);
-  const prepaidSlots = createPrepaidSlots({ graceMs: (m) => slotGraceMs(policyOf(m), opts.headroom) });
-  const runTake = (memberId: string, method: string | undefined, maxWaitMs: number, prepaid: boolean) => {
-    const policy = effectivePolicy(policyOf(memberId), opts);
-    return take(method ? [bucketKey(memberId), opKey(memberId, method)] : [bucketKey(memberId)], [
-      policy.burst,
-      policy.drainPerSec,
-      maxWaitMs,
-      operatingLimitMs,
-      prepaid ? '1' : '0',
-    ]) as Promise<[number, number, number]>;
-  };
+  const schedule = scriptRunner(redis, SCHEDULE_LUA);
 
   return {
     policyOf,
+
+    slackMs(memberId) {
+      const policy = policyOf(memberId);
+      const keep = policy.burst - effectiveBurst(policy, opts.headroom);
+      return Math.max(50, Math.floor((keep * 1000) / policy.drainPerSec));
+    },
 
     async headroom(memberIds) {
       const out = new Map<string, number>();
@@ -199,34 +203,22 @@ export function createPortalRateLimiter(
     },
 
     async take(memberId, takeOpts = {}) {
-      const maxWaitMs = Math.max(0, takeOpts.maxWaitMs ?? 0);
-      const slot = prepaidSlots.claim(memberId, maxWaitMs);
-      if (slot !== undefined) {
-        if (takeOpts.method) {
-          const [ok, ms] = await runTake(memberId, takeOpts.method, maxWaitMs, true).catch((e: unknown) => {
-            prepaidSlots.add(memberId, slot);
-            throw e;
-          });
-          if (ok !== 1) {
-            prepaidSlots.add(memberId, slot); // still reserved: another method of the portal may use it
-            return { ok: false, retryAfterMs: ms, reason: 'operating' };
-          }
-        }
-        return { ok: true, waitMs: Math.max(0, slot - Date.now()) };
-      }
-      const [ok, ms, byOperating] = await runTake(memberId, takeOpts.method, maxWaitMs, false);
+      const policy = effectivePolicy(policyOf(memberId), opts);
+      const [ok, ms, byOperating] = (await take(
+        takeOpts.method ? [bucketKey(memberId), opKey(memberId, takeOpts.method)] : [bucketKey(memberId)],
+        [policy.burst, policy.drainPerSec, Math.max(0, takeOpts.maxWaitMs ?? 0), operatingLimitMs],
+      )) as [number, number, number];
       if (ok === 1) return { ok: true, waitMs: ms };
       return { ok: false, retryAfterMs: ms, reason: byOperating === 1 ? 'operating' : 'bucket' };
     },
 
     async reserve(memberId) {
-      // No method: the operating budget is checked when the slot is used.
-      const [, ms] = await runTake(memberId, undefined, Number.MAX_SAFE_INTEGER, false);
+      const policy = effectivePolicy(policyOf(memberId), opts);
+      const ms = (await schedule(
+        [bucketKey(memberId), scheduleKey(memberId)],
+        [policy.burst, policy.drainPerSec],
+      )) as number;
       return { waitMs: ms };
-    },
-
-    prepaid(memberId, atMs) {
-      prepaidSlots.add(memberId, atMs);
     },
 
     async noteExceeded(memberId) {

@@ -7,26 +7,16 @@ export const QUEUES = {
 } as const;
 
 /**
- * A slot of the portal's REST bucket reserved for the job's run number `run` (BullMQ's attemptsStarted), due at
- * `at` (unix ms): the job was added or parked delayed until just before it, and that run sends at it.
+ * A click job waiting for its place in the portal's admission schedule comes out of the delayed set this long
+ * before it: it loads its click meanwhile, and its request takes the slot (a short sleep) when it is due.
  */
-const clickSlot = z
-  .object({
-    memberId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
-    at: z.number().int().positive(),
-    run: z.number().int().positive(),
-  })
-  .strict();
-export type ClickSlot = z.infer<typeof clickSlot>;
-
-/** A click job waiting for its slot comes out of the delayed set this long before it (loads, then sleeps to it). */
 export const CLICK_SLOT_LEAD_MS = 100;
 
 /** One click on a configurable activity, recorded in timeline_events before it was acknowledged. */
 export const timelineActionJob = defineJob({
   queue: QUEUES.timelineActions,
   name: 'timeline-action',
-  schema: z.object({ eventId: z.uuid(), slot: clickSlot.optional() }).strict(),
+  schema: z.object({ eventId: z.uuid() }).strict(),
   defaults: {
     attempts: 8,
     backoff: { type: 'exponential', delay: 1_000 },

@@ -7,14 +7,14 @@
  * collide with its completed job, which BullMQ keeps for an hour (`removeOnComplete`), and turn into a no-op.
  * The row keeps its latest job id, so the sweeper checks that very job for liveness.
  *
- * Admission: when the enqueuer names the click's portal, the producer reserves the portal's next REST slot and
- * adds the job delayed until just before it, with the slot in its payload. A portal over its bucket thus waits in
- * the delayed set, in its own slot order, instead of in the queue in front of other portals' clicks, and each of
- * its clicks runs once, at its slot. Without a portal (relay, sweeper) the job runs at once and the worker parks
- * it for a slot if the bucket is busy.
+ * Admission: when the enqueuer names the click's portal, the producer takes a place in the portal's admission
+ * schedule (the shared limiter's `reserve`: when its bucket will have a slot for this click) and adds the job
+ * delayed until just before it. A portal over its bucket thus waits in the delayed set, in its own order, instead
+ * of in the queue in front of other portals' clicks, and each of its clicks runs once, when its slot is free.
+ * Without a portal (relay, sweeper) the job runs at once; the worker parks it the same way if the bucket is busy.
  */
 import type { Job, JobsOptions } from 'bullmq';
-import { CLICK_SLOT_LEAD_MS, type ClickSlot, timelineActionJob } from './catalog.js';
+import { CLICK_SLOT_LEAD_MS, timelineActionJob } from './catalog.js';
 
 export type ClickEnqueueReason = 'intake' | 'relay' | 'sweep';
 
@@ -25,7 +25,7 @@ export interface ClickQueue {
   getJob(id: string): Promise<Pick<Job, 'getState'> | undefined>;
 }
 
-/** Reserves the portal's next REST slot (the shared limiter's `reserve`); resolves with how far away it is. */
+/** A place in the portal's admission schedule (the shared limiter's `reserve`): how far away its slot is. */
 export type ClickAdmission = (memberId: string) => Promise<{ waitMs: number }>;
 
 export interface ClickProducer {
@@ -47,17 +47,15 @@ export function createClickProducer(
   const now = opts.now ?? Date.now;
   let seq = 0;
 
-  /** The portal's next slot; none when the limiter cannot say (the worker then takes a slot itself). */
-  const admit = async (memberId: string | undefined): Promise<{ slot?: ClickSlot; delay?: number }> => {
-    if (!memberId || !opts.admission) return {};
+  /** How long the job waits for its portal's slot (0: none, or the limiter cannot say and the worker will). */
+  const delayFor = async (memberId: string | undefined): Promise<number> => {
+    if (!memberId || !opts.admission) return 0;
     const got = await opts.admission(memberId).catch(() => null);
-    if (!got) return {};
-    const slot = { memberId, at: now() + got.waitMs, run: 1 };
-    return got.waitMs > CLICK_SLOT_LEAD_MS ? { slot, delay: got.waitMs - CLICK_SLOT_LEAD_MS } : { slot };
+    return got && got.waitMs > CLICK_SLOT_LEAD_MS ? got.waitMs - CLICK_SLOT_LEAD_MS : 0;
   };
 
-  const jobFor = (eventId: string, reason: ClickEnqueueReason, slot?: ClickSlot) => {
-    const data = timelineActionJob.schema.parse(slot ? { eventId, slot } : { eventId });
+  const jobFor = (eventId: string, reason: ClickEnqueueReason) => {
+    const data = timelineActionJob.schema.parse({ eventId });
     // The counter keeps two ids of one millisecond apart.
     const jobId =
       reason === 'intake'
@@ -68,10 +66,9 @@ export function createClickProducer(
 
   return {
     async enqueue(eventId, reason, enqueueOpts = {}) {
-      timelineActionJob.schema.parse({ eventId }); // nothing is reserved for a payload that would be refused
-      const { slot, delay } = await admit(enqueueOpts.memberId);
-      const job = jobFor(eventId, reason, slot);
-      await queue.add(job.name, job.data, delay ? { ...job.opts, delay } : job.opts);
+      const job = jobFor(eventId, reason); // parsed first: nothing is reserved for a payload that would be refused
+      const delay = await delayFor(enqueueOpts.memberId);
+      await queue.add(job.name, job.data, delay > 0 ? { ...job.opts, delay } : job.opts);
       return job.opts.jobId;
     },
     async enqueueMany(eventIds, reason) {

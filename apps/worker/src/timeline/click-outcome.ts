@@ -1,7 +1,7 @@
 /**
  * Thrown when a click must wait without spending an attempt or holding a worker slot: the portal's
  * shared bucket said "not now", or another worker holds the card's lease. The job is delayed: with
- * `slotOf`, until a slot of that portal's bucket reserved for its next run (click-parking.ts).
+ * `slotOf`, until its place in that portal's admission schedule (click-parking.ts).
  */
 export class DelayJob extends Error {
   constructor(

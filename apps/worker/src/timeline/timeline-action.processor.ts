@@ -265,11 +265,8 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
   async function userName(client: PortalClient, memberId: string, userId: number): Promise<string | undefined> {
     try {
       return await names.get(memberId, userId, async () => {
-        const users = await client.call<{ NAME?: string; LAST_NAME?: string }[]>(
-          'user.get',
-          { ID: userId },
-          { maxWaitMs: 1_000 },
-        );
+        // The client's default (short) wait: a name is not worth holding a worker slot for; "User #id" instead.
+        const users = await client.call<{ NAME?: string; LAST_NAME?: string }[]>('user.get', { ID: userId });
         const u = users?.[0];
         return u ? [u.NAME, u.LAST_NAME].filter(Boolean).join(' ').trim() || undefined : undefined;
       });
