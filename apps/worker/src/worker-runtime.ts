@@ -11,6 +11,7 @@ import {
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Registry } from 'prom-client';
 import type { WorkerConfig } from './config.js';
+import { startTokenKeepAlive } from './keepalive/token-keepalive.runtime.js';
 import { createWorkerMetrics } from './observability/worker-metrics.js';
 import { createIntakeRelay } from './relay/intake-relay.js';
 import { type ActionHandlerRegistry, defaultActionRegistry } from './timeline/action-handlers/index.js';
@@ -40,6 +41,10 @@ export type WorkerRuntimeConfig = Pick<
   | 'B24_REQUEST_TIMEOUT_MS'
   | 'CLICK_JOB_ATTEMPTS'
   | 'CLICK_JOB_BACKOFF_MS'
+  | 'B24_REFRESH_TOKEN_TTL_SEC'
+  | 'TOKEN_KEEPALIVE_WINDOW_SEC'
+  | 'TOKEN_KEEPALIVE_INTERVAL_MS'
+  | 'TOKEN_KEEPALIVE_PER_SEC'
 >;
 
 export interface WorkerRuntime {
@@ -72,11 +77,12 @@ export function startWorkerRuntime(opts: {
   const queue = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
   // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
-  // headroom is read at scrape time only, after `limiter` below exists.
+  // Read at scrape time only: `limiter` below exists by then, and so do the queues added to the list.
+  const queues: Queue[] = [queue];
   const metrics = opts.metrics
-    ? createWorkerMetrics(opts.metrics, { db, queues: [queue], headroom: (ids) => limiter.headroom(ids) })
+    ? createWorkerMetrics(opts.metrics, { db, queues, headroom: (ids) => limiter.headroom(ids) })
     : undefined;
-  const { cipher, limiter, clients } = createPortalClientsFromConfig(config, {
+  const { cipher, store, limiter, clients } = createPortalClientsFromConfig(config, {
     db,
     redis: connection,
     logger,
@@ -172,6 +178,16 @@ export function startWorkerRuntime(opts: {
   const clicks = createTimelineEventsRepository(db);
   const relay = createIntakeRelay({ clicks, producer, logger });
   const sweeper = createStuckClickSweeper({ clicks, producer, logger, staleAfterMs: config.SWEEP_STALE_AFTER_MS });
+  const keepAlive = startTokenKeepAlive({
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    store,
+    clients,
+    config,
+    logger,
+    ...(metrics ? { metrics: metrics.keepAlive } : {}),
+  });
+  queues.push(keepAlive.queue);
   const timers = [
     every(config.RELAY_INTERVAL_MS, () => relay.runOnce(), logger, 'relay'),
     every(config.SWEEP_INTERVAL_MS, () => sweeper.runOnce(), logger, 'sweeper'),
@@ -186,6 +202,7 @@ export function startWorkerRuntime(opts: {
     async close() {
       for (const t of timers) t.stop();
       await worker.close(); // waits for running jobs: a started click is never abandoned
+      await keepAlive.close();
       await Promise.all(timers.map((t) => t.idle()));
       clients.close();
       await queue.close();

@@ -62,6 +62,8 @@ export class SdkPortalClient implements PortalClient {
   private readonly b24: B24OAuth;
   private readonly tokens: RefreshCoordinator;
   private readonly budgets: CallBudgets = createCallBudgets();
+  /** The access token the SDK holds (it keeps its own copy of the pair). */
+  private sdkToken: string;
 
   constructor(
     creds: PortalCredentials,
@@ -70,13 +72,21 @@ export class SdkPortalClient implements PortalClient {
   ) {
     this.memberId = creds.memberId;
     this.tokens = new RefreshCoordinator(creds, settings, log);
+    this.sdkToken = creds.accessToken;
     this.b24 = new B24OAuth(
       toB24OAuthParams(creds),
       { clientId: settings.clientId, clientSecret: settings.clientSecret },
       { restrictionParams: sdkRestrictionParams() },
     );
-    // Every refresh the SDK wants (expiry, 401 expired_token/invalid_token) goes through our single flight.
-    this.b24.setCustomRefreshAuth(async () => toHandlerRefreshAuth(await this.tokens.refresh()));
+    // Every refresh the SDK wants (expiry, 401 expired_token/invalid_token) goes through our single flight; when
+    // we hold a newer pair than the SDK's (a keep-alive refreshed it), the SDK is handed that one instead.
+    this.b24.setCustomRefreshAuth(async () => {
+      const held = this.tokens.creds;
+      const fresh =
+        held.accessToken !== this.sdkToken && !this.tokens.expiringSoon() ? held : await this.tokens.refresh();
+      this.sdkToken = fresh.accessToken;
+      return toHandlerRefreshAuth(fresh);
+    });
 
     const http = this.b24.getHttpClient(ApiVersion.v2).ajaxClient;
     http.defaults.timeout = settings.requestTimeoutMs;
@@ -117,6 +127,11 @@ export class SdkPortalClient implements PortalClient {
   /** The token version this client holds (a newer stored one means a reinstall or another process's rotation). */
   get version(): number {
     return this.tokens.creds.version;
+  }
+
+  /** The token keep-alive, through this portal's single flight (RefreshCoordinator.keepAlive). */
+  keepAlive(issuedBefore: number): Promise<'refreshed' | 'renewed_meanwhile'> {
+    return this.tokens.keepAlive(issuedBefore);
   }
 
   async call<T = unknown>(method: string, params: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<T> {

@@ -4,6 +4,7 @@ import { defineJob } from './job-definition.js';
 
 export const QUEUES = {
   timelineActions: 'timeline-actions',
+  tokenKeepAlive: 'token-keepalive',
 } as const;
 
 /**
@@ -34,4 +35,30 @@ export function timelineActionJobOptions(schedule: { attempts?: number; backoffM
   };
 }
 
-export const JOBS = { timelineAction: timelineActionJob } as const;
+/** The token keep-alive's periodic look for portals whose refresh token nears its expiry (a job scheduler). */
+export const tokenKeepAliveScanJob = defineJob({
+  queue: QUEUES.tokenKeepAlive,
+  name: 'scan',
+  schema: z.object({}).strict(),
+  defaults: { removeOnComplete: true, removeOnFail: { age: 24 * 3_600 } },
+});
+
+/** One portal's keep-alive refresh; its id is per portal, so a portal has at most one waiting. */
+export const tokenKeepAliveRefreshJob = defineJob({
+  queue: QUEUES.tokenKeepAlive,
+  name: 'refresh',
+  schema: z.object({ memberId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/) }).strict(),
+  defaults: {
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 60_000 },
+    removeOnComplete: true,
+    // Kept an hour for the board; after that the next scan may try the portal again.
+    removeOnFail: { age: 3_600 },
+  },
+});
+
+export const JOBS = {
+  timelineAction: timelineActionJob,
+  tokenKeepAliveScan: tokenKeepAliveScanJob,
+  tokenKeepAliveRefresh: tokenKeepAliveRefreshJob,
+} as const;

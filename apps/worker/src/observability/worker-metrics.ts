@@ -1,7 +1,8 @@
-import { createPortalCallMetrics, type PortalCallMetrics } from '@b24app/core';
+import { boundedLabel, createPortalCallMetrics, type PortalCallMetrics } from '@b24app/core';
 import { type Db, rawPool } from '@b24app/db';
 import type { Queue } from 'bullmq';
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { KeepAliveMetrics } from '../keepalive/token-keepalive.js';
 import { type ClickMetrics, createClickMetrics } from '../timeline/click-metrics.js';
 
 /**
@@ -13,6 +14,7 @@ export interface WorkerMetrics {
   job(kind: string, outcome: 'completed' | 'delayed' | 'failed', seconds: number): void;
   clicks: ClickMetrics;
   portal: PortalCallMetrics;
+  keepAlive: KeepAliveMetrics;
 }
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
@@ -77,8 +79,24 @@ export function createWorkerMetrics(
       this.set({ state: 'failed_without_update' }, Number(r.rows[0]?.failed ?? 0));
     },
   });
+  const keepAliveRefreshes = new Counter({
+    name: 'b24app_token_keepalive_refreshes_total',
+    help: 'Token keep-alive refreshes by outcome (refreshed, renewed_meanwhile, portal_gone, failed) and code',
+    labelNames: ['outcome', 'code'],
+    registers: [registry],
+  });
+  const keepAliveDue = new Gauge({
+    name: 'b24app_token_keepalive_due_portals',
+    help: 'Portals whose refresh token nears its expiry, as the last keep-alive scan found them',
+    registers: [registry],
+  });
+  const code = boundedLabel(20);
   return {
     job: (kind, outcome, seconds) => jobs.observe({ kind, outcome }, seconds),
+    keepAlive: {
+      refresh: (outcome, c) => keepAliveRefreshes.inc({ outcome, code: c ? code(c) : '' }),
+      due: (count) => keepAliveDue.set(count),
+    },
     clicks: createClickMetrics(registry),
     portal: createPortalCallMetrics(registry, deps.headroom ? { headroom: deps.headroom } : {}),
   };
