@@ -19,7 +19,7 @@ export const workerEnvSchema = commonEnvSchema.extend({
   B24_REFRESH_TOKEN_TTL_SEC: z.coerce
     .number()
     .int()
-    .min(60)
+    .min(2)
     .default(28 * 24 * 3_600),
   /** The token keep-alive refreshes a portal whose refresh token would expire within this window. */
   TOKEN_KEEPALIVE_WINDOW_SEC: z.coerce

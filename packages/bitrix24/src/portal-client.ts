@@ -62,8 +62,8 @@ export class SdkPortalClient implements PortalClient {
   private readonly b24: B24OAuth;
   private readonly tokens: RefreshCoordinator;
   private readonly budgets: CallBudgets = createCallBudgets();
-  /** The access token the SDK holds (it keeps its own copy of the pair). */
-  private sdkToken: string;
+  /** The next refresh the SDK asks for takes the pair we hold (the keep-alive just rotated it). */
+  private handOver = false;
 
   constructor(
     creds: PortalCredentials,
@@ -72,20 +72,18 @@ export class SdkPortalClient implements PortalClient {
   ) {
     this.memberId = creds.memberId;
     this.tokens = new RefreshCoordinator(creds, settings, log);
-    this.sdkToken = creds.accessToken;
     this.b24 = new B24OAuth(
       toB24OAuthParams(creds),
       { clientId: settings.clientId, clientSecret: settings.clientSecret },
       { restrictionParams: sdkRestrictionParams() },
     );
-    // Every refresh the SDK wants (expiry, 401 expired_token/invalid_token) goes through our single flight; when
-    // we hold a newer pair than the SDK's (a keep-alive refreshed it), the SDK is handed that one instead.
+    // Every refresh the SDK wants (expiry, 401 expired_token/invalid_token) goes through our single flight.
     this.b24.setCustomRefreshAuth(async () => {
-      const held = this.tokens.creds;
-      const fresh =
-        held.accessToken !== this.sdkToken && !this.tokens.expiringSoon() ? held : await this.tokens.refresh();
-      this.sdkToken = fresh.accessToken;
-      return toHandlerRefreshAuth(fresh);
+      if (this.handOver) {
+        this.handOver = false;
+        return toHandlerRefreshAuth(this.tokens.creds);
+      }
+      return toHandlerRefreshAuth(await this.tokens.refresh());
     });
 
     const http = this.b24.getHttpClient(ApiVersion.v2).ajaxClient;
@@ -130,8 +128,12 @@ export class SdkPortalClient implements PortalClient {
   }
 
   /** The token keep-alive, through this portal's single flight (RefreshCoordinator.keepAlive). */
-  keepAlive(issuedBefore: number): Promise<'refreshed' | 'renewed_meanwhile'> {
-    return this.tokens.keepAlive(issuedBefore);
+  async keepAlive(issuedBefore: number): Promise<'refreshed' | 'renewed_meanwhile'> {
+    const outcome = await this.tokens.keepAlive(issuedBefore);
+    // The SDK keeps its own copy of the pair: hand it the new one now, without a second OAuth call.
+    this.handOver = true;
+    await this.b24.auth.refreshAuth();
+    return outcome;
   }
 
   async call<T = unknown>(method: string, params: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<T> {
