@@ -1,13 +1,15 @@
 import { Bitrix24Error } from '@b24app/bitrix24';
 import { createLogger } from '@b24app/core';
 import { describe, expect, it } from 'vitest';
-import { createTokenKeepAlive, type KeepAliveOutcome } from './token-keepalive.js';
+import { createTokenKeepAlive } from './token-keepalive.js';
+
+type ClientOutcome = 'refreshed' | 'renewed_meanwhile';
 
 const DAY = 24 * 3600;
 const NOW = Date.UTC(2026, 11, 2);
 const logger = createLogger({ level: 'silent', name: 'test' });
 
-function setup(opts: { keepAlive?: (memberId: string, issuedBefore: number) => Promise<KeepAliveOutcome> } = {}) {
+function setup(opts: { keepAlive?: (memberId: string, issuedBefore: number) => Promise<ClientOutcome> } = {}) {
   const asked: Date[] = [];
   const enqueued: [string, number][] = [];
   const notes: [string, string][] = [];
@@ -27,7 +29,7 @@ function setup(opts: { keepAlive?: (memberId: string, issuedBefore: number) => P
     clients: {
       keepAlive: async (m, issuedBefore) => {
         keepAliveCalls.push([m, issuedBefore]);
-        return (opts.keepAlive ?? (async () => 'refreshed'))(m, issuedBefore);
+        return (opts.keepAlive ?? (async (): Promise<ClientOutcome> => 'refreshed'))(m, issuedBefore);
       },
     },
     enqueue: async (m, delay) => void enqueued.push([m, delay]),
