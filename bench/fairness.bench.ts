@@ -33,9 +33,8 @@ export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
     burst: Number(process.env.BENCH_FAIRNESS_BURST ?? 50),
     drainPerSec: Number(process.env.BENCH_FAIRNESS_RATE ?? 10),
   };
-  const stack = await startBenchStack({
-    workerEnv: { B24_RATE_LIMIT_BURST: String(bucket.burst), B24_RATE_LIMIT_PER_SEC: String(bucket.drainPerSec) },
-  });
+  const tight = { B24_RATE_LIMIT_BURST: String(bucket.burst), B24_RATE_LIMIT_PER_SEC: String(bucket.drainPerSec) };
+  const stack = await startBenchStack({ workerEnv: tight });
   try {
     const portals = await stack.installPortals(QUIET + 1, { concurrency: 8 });
     const noisy = portals.pop()!;
@@ -46,6 +45,8 @@ export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
     const flood = await stack.createApprovals(Array.from({ length: FLOOD }, () => noisy));
     await new Promise((r) => setTimeout(r, 1_000));
     for (const p of [...portals, noisy]) await stack.emu.setLimits(p.memberId, bucket);
+    // The approvals exist: the server's intake now admits clicks to the same buckets as the worker.
+    await stack.restartServer(tight);
     const since = (await stack.emu.calls()).at(-1)?.seq ?? 0;
     progress(`fairness: approvals created; every bucket now ${bucket.burst} + ${bucket.drainPerSec}/s`);
 

@@ -8,7 +8,8 @@
 // - QUERY_LIMIT_EXCEEDED: the portal's refusals, from the emulator's call log (the worker should cause none).
 // - job runs per click: BullMQ's attemptsStarted summed over the run's click jobs (a job picked up only to be
 //   delayed again counts each time), over the clicks.
-// Approvals are created first with a roomy bucket on both sides (the server's limiter is never tightened).
+// Approvals are created first with a roomy bucket on the emulator and the server; then the server restarts with
+// the portal's bucket (its intake admits each click to it, as in production where both share one config).
 // Run alone: node --conditions=development --import tsx bench/limits.bench.ts
 import { pathToFileURL } from 'node:url';
 import { timelineActionJob } from '@b24app/jobs';
@@ -23,14 +24,15 @@ export async function run(): Promise<Metric[]> {
     burst: Number(process.env.BENCH_LIMITS_BURST ?? 20),
     drainPerSec: Number(process.env.BENCH_LIMITS_RATE ?? 5),
   };
-  const stack = await startBenchStack({
-    workerEnv: { B24_RATE_LIMIT_BURST: String(bucket.burst), B24_RATE_LIMIT_PER_SEC: String(bucket.drainPerSec) },
-  });
+  const tight = { B24_RATE_LIMIT_BURST: String(bucket.burst), B24_RATE_LIMIT_PER_SEC: String(bucket.drainPerSec) };
+  const stack = await startBenchStack({ workerEnv: tight });
   try {
     const [portal] = await stack.installPortals(1);
     const clicks = await stack.createApprovals(Array.from({ length: nClicks }, () => portal!));
     await new Promise((r) => setTimeout(r, 1_000));
     await stack.emu.setLimits(portal!.memberId, bucket);
+    // The intake admits each click to its portal's bucket: from now on the server knows the bucket too.
+    await stack.restartServer(tight);
     const since = (await stack.emu.calls({ memberId: portal!.memberId })).at(-1)?.seq ?? 0;
     progress(`limits: ${nClicks} approvals on one portal; bucket now ${bucket.burst} / ${bucket.drainPerSec}/s`);
 

@@ -52,6 +52,11 @@ export interface BenchStack {
   createApprovals(targets: BenchPortal[], concurrency?: number): Promise<Click[]>;
   /** Restarts the worker with extra environment (say, a tighter rate limit than the server's). */
   restartWorker(env?: Record<string, string>): Promise<void>;
+  /**
+   * Restarts the server with extra environment: the rate limit of the portals' buckets once the approvals exist
+   * (the intake admits each click to its portal's bucket, so it must know the bucket the worker knows).
+   */
+  restartServer(env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -111,17 +116,21 @@ export async function startBenchStack(
       withUi: true,
     });
 
-    const server = spawnApp('apps/server/src/main.ts', env);
+    const spawnServer = async (extra: Record<string, string>) => {
+      const s = spawnApp('apps/server/src/main.ts', { ...env, ...extra });
+      // Started at warn level (no line per install): ready once it answers its liveness probe.
+      await until(
+        () =>
+          fetch(`${serverUrl}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        30_000,
+      );
+      return s;
+    };
+    let server = await spawnServer({});
     started.push(server);
-    // Started at warn level (no line per install): ready once it answers its liveness probe.
-    await until(
-      () =>
-        fetch(`${serverUrl}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        ),
-      30_000,
-    );
 
     const spawnWorker = async (extra: Record<string, string>) => {
       const w = spawnApp('apps/worker/src/main.ts', { ...env, WORKER_HEALTH_PORT: '0', LOG_LEVEL: 'info', ...extra });
@@ -192,6 +201,12 @@ export async function startBenchStack(
           out[i] = { memberId: t.memberId, activityId };
         });
         return out;
+      },
+      async restartServer(extra = {}) {
+        await server.stop('SIGTERM');
+        started.splice(started.indexOf(server), 1);
+        server = await spawnServer(extra);
+        started.push(server);
       },
       async restartWorker(extra = {}) {
         await worker.stop('SIGTERM');

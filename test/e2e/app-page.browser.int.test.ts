@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createPrismaTokenStore } from '@b24app/bitrix24';
+import { createTokenCipher } from '@b24app/core';
 import { timelineActionJob } from '@b24app/jobs';
 import { Queue } from 'bullmq';
 import { type Browser, chromium, type FrameLocator, type Page } from 'playwright-core';
@@ -240,6 +242,26 @@ describe('the app page inside the emulated portal', () => {
     await table.scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${ARTIFACTS}details-deliveries-600.png` });
     await page.close();
+  });
+
+  it('operations shows when the refresh token was renewed, and a failed token keep-alive', async () => {
+    const { page, app } = await openApp(p.adminUserId);
+    await tab(app, /Operations/);
+    expect(await app.getByTestId('ops-keepalive').textContent()).toContain('OK');
+    await page.close();
+    // As the keep-alive notes a renewal that kept failing (the portal stays active).
+    const store = createPrismaTokenStore(stack.db, createTokenCipher(stack.config.TOKEN_ENCRYPTION_KEY));
+    await store.noteKeepAliveFailure(p.memberId, 'token keep-alive failed: INTERNAL_SERVER_ERROR');
+    const again = await openApp(p.adminUserId);
+    await tab(again.app, /Operations/);
+    const portal = await again.app.getByTestId('ops-portal').textContent();
+    expect(portal).toContain('Refresh token renewed');
+    expect(portal).toContain('token keep-alive failed: INTERNAL_SERVER_ERROR');
+    await again.page.screenshot({ path: `${ARTIFACTS}operations-keepalive-failed-1200.png` });
+    await again.page.close();
+    // The next renewal clears it (any successful token write does).
+    await store.withRefreshLock(p.memberId, async (c) => ({ ...c, accessToken: c.accessToken }));
+    expect((await stack.db.portal.findUniqueOrThrow({ where: { memberId: p.memberId } })).statusReason).toBeNull();
   });
 
   it('screenshots of every view at 600 and 1200 px, in English and Russian', async () => {

@@ -141,8 +141,11 @@ describe('metrics after an end-to-end click (issue 14)', () => {
     const registry = new Registry();
     createWorkerMetrics(registry, { db: stack.db, queues: [queue] });
     try {
-      const a = await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId });
-      await stack.emu.click(p.memberId, { activityId: a.activityId, actionId: 'approve' });
+      // A portal whose bucket is free (the first test filled this one's): its click waits for a worker, not
+      // for a slot (a click over its portal's bucket waits in `delayed` until its slot).
+      const fresh = await stack.installedPortal();
+      const a = await createApproval(stack, { memberId: fresh.memberId, ownerId: fresh.dealId });
+      await stack.emu.click(fresh.memberId, { activityId: a.activityId, actionId: 'approve' });
       await waitFor(
         async () => (sample(await registry.metrics(), 'b24app_queue_jobs', { state: 'waiting' }) ?? 0) >= 1,
       );
@@ -150,7 +153,7 @@ describe('metrics after an end-to-end click (issue 14)', () => {
       expect(sample(text, 'b24app_queue_oldest_waiting_seconds')).toBeGreaterThan(0);
       expect(sample(text, 'b24app_cards_locked', { state: 'pending' })).toBe(1);
       stack.startWorker();
-      await settled(stack, p.memberId, a.activityId, 1);
+      await settled(stack, fresh.memberId, a.activityId, 1);
       const after = await registry.metrics();
       expect(sample(after, 'b24app_cards_locked', { state: 'pending' })).toBe(0);
       expect(sample(after, 'b24app_queue_jobs', { state: 'waiting' })).toBe(0);

@@ -86,6 +86,31 @@ describe('/oauth/token/ refresh_token grant', () => {
     expect(await env.emu.client.oauthStats()).toMatchObject({ refreshGrants: 2, invalidGrant: 1 });
   });
 
+  it('refuses an expired refresh token with 400 invalid_grant, as a spent one (lifetime from settings)', async () => {
+    await env.emu.client.setSettings({ refreshTokenTtlSec: 60 });
+    const short = await env.emu.client.issueTokens(env.p.memberId, env.p.clientId);
+    const refresh = (refreshToken: string) =>
+      token({
+        grant_type: 'refresh_token',
+        client_id: env.p.clientId,
+        client_secret: env.p.clientSecret,
+        refresh_token: refreshToken,
+      });
+    await env.emu.client.advanceClock(59_000);
+    const inTime = await refresh(short.refresh_token);
+    expect(inTime.status).toBe(200);
+    // The rotated one lives 60 s from its own issue; past that it is refused.
+    await env.emu.client.advanceClock(61_000);
+    const late = await refresh(String(inTime.body.refresh_token));
+    expect(late).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(String(late.body.error_description)).toContain('expired');
+    // The default is the 30 days captured tokens encode.
+    await env.emu.client.setSettings({ refreshTokenTtlSec: 30 * 24 * 3600 });
+    const month = await env.emu.client.issueTokens(env.p.memberId, env.p.clientId);
+    await env.emu.client.advanceClock((30 * 24 * 3600 - 60) * 1000);
+    expect((await refresh(month.refresh_token)).status).toBe(200);
+  });
+
   it('refuses a wrong secret with 401 invalid_client and unknown grants with invalid_request', async () => {
     const wrong = await token({
       grant_type: 'refresh_token',

@@ -88,6 +88,7 @@ export function buildServerDeps(opts: {
       attempts: config.CLICK_JOB_ATTEMPTS,
       backoffMs: config.CLICK_JOB_BACKOFF_MS,
     }),
+    admission: (memberId) => limiter.reserve(memberId),
   });
   const timeline = createTimelineIntake({ clicks, producer, cipher, verifier, logger });
   const createQueue = new Queue(approvalCreateJob.queue, { connection: redis, prefix: config.QUEUE_PREFIX });

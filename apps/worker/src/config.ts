@@ -1,4 +1,4 @@
-import { commonEnvSchema, parseEnv } from '@b24app/core';
+import { AppError, commonEnvSchema, parseEnv } from '@b24app/core';
 import { z } from 'zod';
 
 export const workerEnvSchema = commonEnvSchema.extend({
@@ -21,9 +21,36 @@ export const workerEnvSchema = commonEnvSchema.extend({
   CALLBACK_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
   /** One callback attempt, connect to the last byte read: a receiver slower than this is retried. */
   CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /**
+   * Lifetime assumed for a refresh token from its issue. Bitrix24 sends none: captured tokens encode 30 days, the
+   * docs say up to 180, older pages 28; the shortest is the default.
+   */
+  B24_REFRESH_TOKEN_TTL_SEC: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .default(28 * 24 * 3_600),
+  /** The token keep-alive refreshes a portal whose refresh token would expire within this window. */
+  TOKEN_KEEPALIVE_WINDOW_SEC: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(7 * 24 * 3_600),
+  /** How often the keep-alive looks for such portals (a BullMQ job scheduler); 0 switches it off. */
+  TOKEN_KEEPALIVE_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** Keep-alive refreshes per second for the whole deployment (paced by the shared Redis limiter). */
+  TOKEN_KEEPALIVE_PER_SEC: z.coerce.number().positive().max(100).default(1),
 });
 
 export type WorkerConfig = z.infer<typeof workerEnvSchema>;
 
-export const loadWorkerConfig = (env: Record<string, string | undefined>): WorkerConfig =>
-  parseEnv(workerEnvSchema, env);
+export function loadWorkerConfig(env: Record<string, string | undefined>): WorkerConfig {
+  const config = parseEnv(workerEnvSchema, env);
+  if (config.TOKEN_KEEPALIVE_WINDOW_SEC >= config.B24_REFRESH_TOKEN_TTL_SEC) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      'Invalid configuration:\n  - TOKEN_KEEPALIVE_WINDOW_SEC must be shorter than B24_REFRESH_TOKEN_TTL_SEC',
+    );
+  }
+  return config;
+}

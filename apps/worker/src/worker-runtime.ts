@@ -12,11 +12,13 @@ import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Registry } from 'prom-client';
 import { startApprovalJobs } from './approval-jobs.runtime.js';
 import type { WorkerConfig } from './config.js';
+import { startTokenKeepAlive } from './keepalive/token-keepalive.runtime.js';
 import { createWorkerMetrics } from './observability/worker-metrics.js';
 import { createIntakeRelay } from './relay/intake-relay.js';
 import { type ActionHandlerRegistry, defaultActionRegistry } from './timeline/action-handlers/index.js';
 import { createActivityLease } from './timeline/activity-lease.js';
 import { createClickRepository } from './timeline/click.repository.js';
+import { createClickParking } from './timeline/click-parking.js';
 import { createClickingUserProver } from './timeline/clicking-user.js';
 import { DelayJob } from './timeline/click-outcome.js';
 import { createStuckClickSweeper } from './timeline/stuck-click-sweeper.js';
@@ -46,6 +48,10 @@ export type WorkerRuntimeConfig = Pick<
   | 'API_SIGNING_SECRET'
   | 'B24_ALLOW_HTTP'
   | 'NODE_ENV'
+  | 'B24_REFRESH_TOKEN_TTL_SEC'
+  | 'TOKEN_KEEPALIVE_WINDOW_SEC'
+  | 'TOKEN_KEEPALIVE_INTERVAL_MS'
+  | 'TOKEN_KEEPALIVE_PER_SEC'
 >;
 
 export interface WorkerRuntime {
@@ -59,8 +65,14 @@ export interface WorkerRuntime {
 }
 
 /**
+ * Longest a worker request sleeps for its portal's next slot (a job admitted by the schedule comes out of the
+ * delayed set CLICK_SLOT_LEAD_MS before its slot, well within this); beyond it the job is parked (click-parking.ts).
+ */
+const SLOT_WAIT_MS = 250;
+
+/**
  * Composes the worker: the BullMQ consumer of clicks, the intake relay and the stuck-click sweeper; the approval
- * creation and decision delivery jobs with their relays (approval-jobs.runtime.ts).
+ * creation and decision delivery jobs with their relays (approval-jobs.runtime.ts); the token keep-alive.
  */
 export function startWorkerRuntime(opts: {
   config: WorkerRuntimeConfig;
@@ -75,19 +87,24 @@ export function startWorkerRuntime(opts: {
   const queue = new Queue(timelineActionJob.queue, { connection, prefix: config.QUEUE_PREFIX });
   // Without a listener BullMQ prints every connection error of a Redis outage to stderr.
   queue.on('error', (err) => logger.warn({ err: { message: err.message } }, 'queue error'));
-  // headroom is read at scrape time only, after `limiter` below exists.
+  // Read at scrape time only: `limiter` below exists by then, and so do the queues added to the list.
+  const queues: Queue[] = [queue];
   const metrics = opts.metrics
-    ? createWorkerMetrics(opts.metrics, { db, queues: [queue], headroom: (ids) => limiter.headroom(ids) })
+    ? createWorkerMetrics(opts.metrics, { db, queues, headroom: (ids) => limiter.headroom(ids) })
     : undefined;
-  const { cipher, limiter, clients } = createPortalClientsFromConfig(config, {
+  const { cipher, store, limiter, clients } = createPortalClientsFromConfig(config, {
     db,
     redis: connection,
     logger,
+    // A request whose slot is further away parks its job for the slot instead of sleeping in a worker slot.
+    defaultMaxWaitMs: SLOT_WAIT_MS,
     ...(metrics ? { observer: metrics.portal } : {}),
   });
+  const parking = createClickParking({ limiter });
   const prover = createClickingUserProver({
     clientId: config.B24_CLIENT_ID,
     limiter,
+    maxWaitMs: SLOT_WAIT_MS,
     timeoutMs: config.B24_REQUEST_TIMEOUT_MS,
   });
   const processor = createTimelineActionProcessor({
@@ -135,7 +152,7 @@ export function startWorkerRuntime(opts: {
       } catch (e) {
         if (e instanceof DelayJob) {
           // Wait for the portal's bucket without holding a worker slot and without spending an attempt.
-          await job.moveToDelayed(Date.now() + e.retryAfterMs, token);
+          await job.moveToDelayed(await parking.until(e), token);
           ran('delayed');
           throw new DelayedError();
         }
@@ -180,6 +197,16 @@ export function startWorkerRuntime(opts: {
     logger,
     ...(metrics ? { metrics: metrics.deliveries } : {}),
   });
+  const keepAlive = startTokenKeepAlive({
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    store,
+    clients,
+    config,
+    logger,
+    ...(metrics ? { metrics: metrics.keepAlive } : {}),
+  });
+  queues.push(keepAlive.queue);
   const timers = [
     every(config.RELAY_INTERVAL_MS, () => relay.runOnce(), logger, 'relay'),
     every(config.SWEEP_INTERVAL_MS, () => sweeper.runOnce(), logger, 'sweeper'),
@@ -196,6 +223,7 @@ export function startWorkerRuntime(opts: {
       for (const t of timers) t.stop();
       await worker.close(); // waits for running jobs: a started click is never abandoned
       await approvalJobs.close();
+      await keepAlive.close();
       await Promise.all(timers.map((t) => t.idle()));
       clients.close();
       await queue.close();

@@ -62,6 +62,8 @@ export class SdkPortalClient implements PortalClient {
   private readonly b24: B24OAuth;
   private readonly tokens: RefreshCoordinator;
   private readonly budgets: CallBudgets = createCallBudgets();
+  /** The next refresh the SDK asks for takes the pair we hold (the keep-alive just rotated it). */
+  private handOver = false;
 
   constructor(
     creds: PortalCredentials,
@@ -76,7 +78,13 @@ export class SdkPortalClient implements PortalClient {
       { restrictionParams: sdkRestrictionParams() },
     );
     // Every refresh the SDK wants (expiry, 401 expired_token/invalid_token) goes through our single flight.
-    this.b24.setCustomRefreshAuth(async () => toHandlerRefreshAuth(await this.tokens.refresh()));
+    this.b24.setCustomRefreshAuth(async () => {
+      if (this.handOver) {
+        this.handOver = false;
+        return toHandlerRefreshAuth(this.tokens.creds);
+      }
+      return toHandlerRefreshAuth(await this.tokens.refresh());
+    });
 
     const http = this.b24.getHttpClient(ApiVersion.v2).ajaxClient;
     http.defaults.timeout = settings.requestTimeoutMs;
@@ -117,6 +125,15 @@ export class SdkPortalClient implements PortalClient {
   /** The token version this client holds (a newer stored one means a reinstall or another process's rotation). */
   get version(): number {
     return this.tokens.creds.version;
+  }
+
+  /** The token keep-alive, through this portal's single flight (RefreshCoordinator.keepAlive). */
+  async keepAlive(issuedBefore: number): Promise<'refreshed' | 'renewed_meanwhile'> {
+    const outcome = await this.tokens.keepAlive(issuedBefore);
+    // The SDK keeps its own copy of the pair: hand it the new one now, without a second OAuth call.
+    this.handOver = true;
+    await this.b24.auth.refreshAuth();
+    return outcome;
   }
 
   async call<T = unknown>(method: string, params: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<T> {

@@ -40,6 +40,8 @@ export function createPortalClientsFromConfig(
     fetch?: typeof fetch;
     /** Metrics hook of the app (REST requests by method and outcome, refreshes). */
     observer?: PortalCallObserver;
+    /** Longest wait for a slot of the portal's bucket of a call that names none (default 5 s). */
+    defaultMaxWaitMs?: number;
   },
 ): PortalClientChain {
   const cipher = createTokenCipher(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEYS_OLD ?? []);
@@ -56,6 +58,7 @@ export function createPortalClientsFromConfig(
     logger: deps.logger,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.observer ? { observer: deps.observer } : {}),
+    ...(deps.defaultMaxWaitMs !== undefined ? { defaultMaxWaitMs: deps.defaultMaxWaitMs } : {}),
   });
   return { cipher, store, limiter, clients };
 }

@@ -38,6 +38,11 @@ export interface PortalClients {
    * Rejects with TOKEN_REVOKED when the portal has no usable tokens.
    */
   get(memberId: string): Promise<PortalClient>;
+  /**
+   * Renews the portal's refresh token ahead of its expiry (the token keep-alive), through this process's client
+   * of the portal and its single-flight refresh, unless it was issued after `issuedBefore` (unix seconds).
+   */
+  keepAlive(memberId: string, issuedBefore: number): Promise<'refreshed' | 'renewed_meanwhile'>;
   /** Drops the cached client (after a reinstall or uninstall). */
   forget(memberId: string): void;
   close(): void;
@@ -104,23 +109,28 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
     return cached.client;
   };
 
+  const get = async (memberId: string): Promise<SdkPortalClient> => {
+    if (closed)
+      throw new Bitrix24Error({
+        kind: 'TRANSIENT',
+        method: 'portal',
+        b24Code: 'CLOSED',
+        message: 'portal clients closed',
+      });
+    const current = await cachedCurrent(memberId);
+    if (current) return current;
+    let pending = creating.get(memberId);
+    if (!pending) {
+      pending = create(memberId).finally(() => creating.delete(memberId));
+      creating.set(memberId, pending);
+    }
+    return pending;
+  };
+
   return {
-    async get(memberId) {
-      if (closed)
-        throw new Bitrix24Error({
-          kind: 'TRANSIENT',
-          method: 'portal',
-          b24Code: 'CLOSED',
-          message: 'portal clients closed',
-        });
-      const current = await cachedCurrent(memberId);
-      if (current) return current;
-      let pending = creating.get(memberId);
-      if (!pending) {
-        pending = create(memberId).finally(() => creating.delete(memberId));
-        creating.set(memberId, pending);
-      }
-      return pending;
+    get,
+    async keepAlive(memberId, issuedBefore) {
+      return (await get(memberId)).keepAlive(issuedBefore);
     },
     forget(memberId) {
       clients.delete(memberId);

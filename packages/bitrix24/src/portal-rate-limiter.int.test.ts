@@ -99,7 +99,7 @@ describe('portal rate limiter (Redis)', () => {
     const elapsed = (Math.max(...sendTimes) - started) / 1000;
     const ideal = (150 - policy.burst) / policy.drainPerSec; // what the portal itself would allow
     expect(elapsed).toBeGreaterThanOrEqual(ideal * 0.95);
-    // Default margins (90% of the drain rate, 10 of 30 burst slots) cost a bounded share of throughput.
+    // Default margin (20 of 30 burst slots: half a second at 40/s) costs a bounded share of throughput.
     const own = effectivePolicy(policy);
     expect(elapsed).toBeLessThan(((150 - own.burst) / own.drainPerSec) * 1.15);
     expect(ideal / elapsed).toBeGreaterThan(0.7);
@@ -110,8 +110,67 @@ describe('portal rate limiter (Redis)', () => {
     expect(effectiveBurst({ burst: 250, drainPerSec: 5 })).toBe(247);
     expect(effectiveBurst({ burst: 20, drainPerSec: 40 })).toBe(1);
     expect(effectiveBurst({ burst: 20, drainPerSec: 25 })).toBe(7);
-    expect(effectivePolicy({ burst: 50, drainPerSec: 2 })).toEqual({ burst: 49, drainPerSec: 1.8 });
+    expect(effectivePolicy({ burst: 50, drainPerSec: 2 })).toEqual({ burst: 49, drainPerSec: 2 });
+    expect(effectivePolicy({ burst: 50, drainPerSec: 2 }, { rateFactor: 0.9 })).toEqual({
+      burst: 49,
+      drainPerSec: 1.8,
+    });
     expect(effectivePolicy({ burst: 50, drainPerSec: 2 }, exact)).toEqual({ burst: 50, drainPerSec: 2 });
+    // A request may go out as late after its slot as the kept slots take to drain (at least 50 ms).
+    const slack = (policy: RateLimitPolicy, o = {}) => createPortalRateLimiter(redis, { policy, ...o }).slackMs('m');
+    expect(slack({ burst: 50, drainPerSec: 2 })).toBe(500);
+    expect(slack({ burst: 50, drainPerSec: 10 })).toBe(500);
+    expect(slack({ burst: 250, drainPerSec: 5 })).toBe(600);
+    expect(slack({ burst: 50, drainPerSec: 10 }, exact)).toBe(50);
+  });
+
+  it('gives out places in the admission schedule one drain interval apart, however far away', async () => {
+    const limiter = createPortalRateLimiter(redis, {
+      policy: { burst: 3, drainPerSec: 10 },
+      ...exact,
+      keyPrefix: prefix(),
+    });
+    const m = randomMemberId();
+    const waits: number[] = [];
+    for (let i = 0; i < 30; i += 1) waits.push((await limiter.reserve(m)).waitMs);
+    expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
+    // The 30th place is 2.7 s away: beyond any wait a take accepts, given out all the same.
+    for (let k = 1; k <= 27; k += 1) {
+      expect(waits[2 + k]).toBeGreaterThan(k * 100 - 40);
+      expect(waits[2 + k]).toBeLessThanOrEqual(k * 100 + 1);
+    }
+    // A place is not a slot: the bucket itself is untouched until requests take it.
+    expect(await limiter.take(m)).toEqual({ ok: true, waitMs: 0 });
+  });
+
+  it('the schedule starts where the bucket is, and jobs that follow it find their slot free', async () => {
+    const policy = { burst: 4, drainPerSec: 20 };
+    const keyPrefix = prefix();
+    // One process schedules (the click producer), another takes (the worker).
+    const producer = createPortalRateLimiter(conns[1] as Redis, { policy, ...exact, keyPrefix });
+    const worker = createPortalRateLimiter(redis, { policy, ...exact, keyPrefix });
+    const m = randomMemberId();
+    for (let i = 0; i < 4; i += 1) expect((await worker.take(m)).ok).toBe(true); // the bucket is full
+    const started = Date.now();
+    const places = [];
+    for (let i = 0; i < 12; i += 1) places.push((await producer.reserve(m)).waitMs);
+    // The first place is a drain interval away (the bucket was full), then one interval apart.
+    expect(places[0]).toBeGreaterThan(20);
+    expect(places[0]).toBeLessThanOrEqual(50);
+    expect((places[11] ?? 0) - (places[0] ?? 0)).toBeGreaterThan(11 * 50 - 30);
+    // Each job comes back at its place and takes a slot at once (no wait beyond a few ms of drift), and the
+    // portal sees no more than its bucket allows.
+    const sendTimes = await Promise.all(
+      places.map(async (wait) => {
+        await new Promise((r) => setTimeout(r, wait - (Date.now() - started)));
+        const r = await worker.take(m, { maxWaitMs: 250 });
+        if (!r.ok) throw new Error('refused at its place');
+        expect(r.waitMs).toBeLessThan(60);
+        await new Promise((res) => setTimeout(res, r.waitMs));
+        return Date.now();
+      }),
+    );
+    expect(portalRejections(sendTimes, policy)).toBe(0);
   });
 
   it('treats the bucket as full after the portal said QUERY_LIMIT_EXCEEDED', async () => {

@@ -21,6 +21,13 @@ export interface PortalRateLimiter {
    * operating budget is spent: nothing is reserved and `retryAfterMs` says when to come back.
    */
   take(memberId: string, opts?: { method?: string; maxWaitMs?: number }): Promise<TakeResult>;
+  /**
+   * A place in the portal's admission schedule: how many ms until its bucket has a slot for one more request
+   * after every request admitted so far (taken, or scheduled by earlier `reserve` calls), however far away.
+   * The caller's job waits that long in the delayed queue, then takes its slot as usual. Successive calls are
+   * one drain interval apart, so waiting jobs come back at the bucket's rate, not all together.
+   */
+  reserve(memberId: string): Promise<{ waitMs: number }>;
   /** The portal answered QUERY_LIMIT_EXCEEDED anyway (another app on our IP, a smaller plan): treat the bucket as full. */
   noteExceeded(memberId: string): Promise<void>;
   /** Records `time.operating` / `time.operating_reset_at` (unix seconds) from an answer. */
@@ -28,6 +35,11 @@ export interface PortalRateLimiter {
   /** The portal answered OPERATION_TIME_LIMIT: block the method for everyone; returns how long (ms). */
   noteOperationLimit(memberId: string, method: string): Promise<number>;
   policyOf(memberId: string): RateLimitPolicy;
+  /**
+   * How late after its slot a request may still go out: the time the headroom's kept slots take to drain
+   * (at least 50 ms). A later one could arrive bunched with the next slots' requests and takes a fresh slot.
+   */
+  slackMs(memberId: string): number;
   /** Read-only, for metrics: the free slots of each portal's bucket now (the admitted burst when idle). */
   headroom(memberIds: readonly string[]): Promise<Map<string, number>>;
 }
@@ -46,8 +58,9 @@ export interface PortalRateLimiterOptions {
   headroom?: (policy: RateLimitPolicy) => number;
   /**
    * Fraction of the portal's drain rate we admit. Below 1, the portal's counter drifts back towards empty during
-   * sustained traffic, so a bunched arrival of up to `burst` requests is absorbed instead of refused.
-   * Default 0.9 (a measured trade: 10% of throughput for zero QUERY_LIMIT_EXCEEDED under jitter).
+   * sustained traffic, so bunched arrivals beyond the headroom are absorbed too. Default 1: clicks wait for their
+   * place in the delayed queue instead of sleeping in worker slots, so a slot is taken just before its request
+   * is sent and arrivals bunch by less than the headroom absorbs (bench/limits).
    */
   rateFactor?: number;
   /** Per-method operating budget per 10 minutes (protocol notes §6.2). Default 480 s. */
@@ -65,7 +78,7 @@ export function effectivePolicy(
   policy: RateLimitPolicy,
   opts: Pick<PortalRateLimiterOptions, 'headroom' | 'rateFactor'> = {},
 ): RateLimitPolicy {
-  const factor = Math.min(1, Math.max(0.1, opts.rateFactor ?? 0.9));
+  const factor = Math.min(1, Math.max(0.1, opts.rateFactor ?? 1));
   return { burst: effectiveBurst(policy, opts.headroom), drainPerSec: policy.drainPerSec * factor };
 }
 
@@ -98,6 +111,25 @@ end
 local newTat = tat + interval
 redis.call('SET', KEYS[1], tostring(newTat), 'PX', math.ceil(newTat - now) + 1000)
 return {1, math.ceil(wait), 0}
+`;
+
+// The admission schedule: a second virtual-scheduling clock beside the bucket's, never behind it, advanced one
+// drain interval per place given out. It orders waiting jobs; the bucket itself is only taken at send time.
+// KEYS: bucket, schedule (one slot). ARGV: burst, drainPerSec. Returns the wait in ms.
+const SCHEDULE_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local burst = tonumber(ARGV[1])
+local interval = 1000 / tonumber(ARGV[2])
+local q = tonumber(redis.call('GET', KEYS[2]) or '0')
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if q < tat then q = tat end
+if q < now then q = now end
+local wait = q - (burst - 1) * interval - now
+if wait < 0 then wait = 0 end
+local newQ = q + interval
+redis.call('SET', KEYS[2], tostring(newQ), 'PX', math.ceil(newQ - now) + 1000)
+return math.ceil(wait)
 `;
 
 // KEYS: bucket. ARGV: burst, drainPerSec. Pushes the bucket to full (never lowers it).
@@ -138,12 +170,20 @@ export function createPortalRateLimiter(
   // `{memberId}` is a hash tag: a portal's bucket and operating keys share one Redis Cluster slot,
   // so the take script (which reads both) is single-slot; different portals spread over the cluster.
   const bucketKey = (memberId: string) => `${prefix}:{${memberId}}:bucket`;
+  const scheduleKey = (memberId: string) => `${prefix}:{${memberId}}:schedule`;
   const opKey = (memberId: string, method: string) => `${prefix}:{${memberId}}:op:${method.toLowerCase()}`;
   const take = scriptRunner(redis, TAKE_LUA);
   const fill = scriptRunner(redis, FILL_LUA);
+  const schedule = scriptRunner(redis, SCHEDULE_LUA);
 
   return {
     policyOf,
+
+    slackMs(memberId) {
+      const policy = policyOf(memberId);
+      const keep = policy.burst - effectiveBurst(policy, opts.headroom);
+      return Math.max(50, Math.floor((keep * 1000) / policy.drainPerSec));
+    },
 
     async headroom(memberIds) {
       const out = new Map<string, number>();
@@ -170,6 +210,15 @@ export function createPortalRateLimiter(
       )) as [number, number, number];
       if (ok === 1) return { ok: true, waitMs: ms };
       return { ok: false, retryAfterMs: ms, reason: byOperating === 1 ? 'operating' : 'bucket' };
+    },
+
+    async reserve(memberId) {
+      const policy = effectivePolicy(policyOf(memberId), opts);
+      const ms = (await schedule(
+        [bucketKey(memberId), scheduleKey(memberId)],
+        [policy.burst, policy.drainPerSec],
+      )) as number;
+      return { waitMs: ms };
     },
 
     async noteExceeded(memberId) {

@@ -265,3 +265,58 @@ describe('Prisma token store', () => {
     });
   });
 });
+
+describe('Prisma token store: the refresh token’s age (token keep-alive)', () => {
+  const store = createPrismaTokenStore(db, createTokenCipher([NEW_KEY]));
+  const issuedAt = async (memberId: string) => (await rawRow(memberId)).refresh_issued_at as Date | null;
+
+  it('every new pair records when its refresh token was issued; a re-encryption or a revoke does not renew it', async () => {
+    const m = randomMemberId();
+    const before = Date.now();
+    await store.install(installOf(m));
+    const installed = await issuedAt(m);
+    expect(installed?.getTime()).toBeGreaterThanOrEqual(before - 5);
+    expect((await store.load(m))?.refreshIssuedAt).toBe(Math.floor((installed?.getTime() ?? 0) / 1000));
+
+    // A lock taken without a rotation (nothing to re-encrypt) leaves the issue time alone.
+    await store.withRefreshLock(m, async () => null);
+    expect(await issuedAt(m)).toEqual(installed);
+    await store.noteKeepAliveFailure(m, 'token keep-alive failed: NETWORK_ERROR');
+    expect((await rawRow(m)).status_reason).toBe('token keep-alive failed: NETWORK_ERROR');
+
+    // A rotation renews it and clears the keep-alive's note.
+    const rotated = await store.withRefreshLock(m, async () => ({
+      accessToken: token(),
+      refreshToken: token(),
+      expiresAt: inFuture(),
+    }));
+    const renewed = await issuedAt(m);
+    expect(renewed?.getTime()).toBeGreaterThanOrEqual(installed?.getTime() ?? 0);
+    expect(rotated.refreshIssuedAt).toBe(Math.floor((renewed?.getTime() ?? 0) / 1000));
+    expect((await rawRow(m)).status_reason).toBeNull();
+
+    await store.revoke(m, { status: 'UNINSTALLED', reason: 'uninstalled' });
+    expect(await issuedAt(m)).toBeNull();
+    // A note never lands on a portal that is not active (its reason says why it is not).
+    await store.noteKeepAliveFailure(m, 'token keep-alive failed: X');
+    expect((await rawRow(m)).status_reason).toBe('uninstalled');
+  });
+
+  it('finds the installed portals whose refresh token was issued before the cutoff, oldest first', async () => {
+    const [old, older, young, gone] = [randomMemberId(), randomMemberId(), randomMemberId(), randomMemberId()];
+    for (const m of [old, older, young, gone]) await store.install(installOf(m));
+    const day = 24 * 3600 * 1000;
+    // Fixture: ages the rows as weeks without a refresh would have.
+    const age = (m: string, days: number) =>
+      db.portal.update({ where: { memberId: m }, data: { refreshIssuedAt: new Date(Date.now() - days * day) } });
+    await age(old, 22);
+    await age(older, 25);
+    await age(young, 3);
+    await age(gone, 30);
+    await store.markNeedsReinstall(gone, 'invalid_grant on token refresh');
+
+    const due = (await store.keepAliveDue(new Date(Date.now() - 21 * day), 10_000)).map((p) => p.memberId);
+    const ours = due.filter((m) => [old, older, young, gone].includes(m));
+    expect(ours).toEqual([older, old]);
+  });
+});

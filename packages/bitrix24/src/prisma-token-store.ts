@@ -87,6 +87,12 @@ export interface RevokeOptions {
 
 export type RevokeOutcome = { revoked: true; portalId: string } | { revoked: false; reason: 'unknown' | 'stale' };
 
+/** A portal the token keep-alive should refresh: its refresh token was issued before the cutoff. */
+export interface KeepAliveCandidate {
+  memberId: string;
+  refreshIssuedAt: Date;
+}
+
 export interface PrismaTokenStore extends TokenStore {
   /**
    * Creates or updates the portal and stores its tokens and application-token hash, under the same row lock
@@ -96,6 +102,13 @@ export interface PrismaTokenStore extends TokenStore {
   install(input: PortalInstall, inTransaction?: InTransaction): Promise<InstallOutcome>;
   /** Forgets a portal's tokens (uninstall, dead refresh token), optionally purging its data with it. */
   revoke(memberId: string, opts: RevokeOptions): Promise<RevokeOutcome>;
+  /** Installed portals whose refresh token was issued before `issuedBefore`, oldest first. */
+  keepAliveDue(issuedBefore: Date, limit: number): Promise<KeepAliveCandidate[]>;
+  /**
+   * A keep-alive refresh kept failing for a reason that is not a dead refresh token (that one marks the portal
+   * NEEDS_REINSTALL): the portal stays ACTIVE with the reason shown; its next successful token write clears it.
+   */
+  noteKeepAliveFailure(memberId: string, reason: string): Promise<void>;
 }
 
 export interface PrismaTokenStoreOptions {
@@ -117,6 +130,7 @@ interface PortalRow {
   refresh_token_enc: string | null;
   token_key_id: string | null;
   access_expires_at: Date | null;
+  refresh_issued_at: Date | null;
   token_version: number;
   application_token_hash: string | null;
   installed_at: Date | null;
@@ -153,6 +167,7 @@ export function createPrismaTokenStore(
       refreshToken: cipher.decrypt(row.token_key_id, row.refresh_token_enc, contextOf(row.member_id, 'refresh_token')),
       expiresAt: row.access_expires_at ? Math.floor(row.access_expires_at.getTime() / 1000) : 0,
       version: row.token_version,
+      refreshIssuedAt: row.refresh_issued_at ? Math.floor(row.refresh_issued_at.getTime() / 1000) : undefined,
     };
   };
 
@@ -160,12 +175,12 @@ export function createPrismaTokenStore(
     const rows = lock
       ? await tx.$queryRaw<PortalRow[]>`
           SELECT id::text AS id, member_id, domain, client_endpoint, server_endpoint, scope, status::text AS status,
-                 access_token_enc, refresh_token_enc, token_key_id, access_expires_at, token_version,
+                 access_token_enc, refresh_token_enc, token_key_id, access_expires_at, refresh_issued_at, token_version,
                  application_token_hash, installed_at, latest_install_at
           FROM portals WHERE member_id = ${memberId} FOR NO KEY UPDATE`
       : await tx.$queryRaw<PortalRow[]>`
           SELECT id::text AS id, member_id, domain, client_endpoint, server_endpoint, scope, status::text AS status,
-                 access_token_enc, refresh_token_enc, token_key_id, access_expires_at, token_version,
+                 access_token_enc, refresh_token_enc, token_key_id, access_expires_at, refresh_issued_at, token_version,
                  application_token_hash, installed_at, latest_install_at
           FROM portals WHERE member_id = ${memberId}`;
     return rows[0];
@@ -177,10 +192,15 @@ export function createPrismaTokenStore(
     return selectRow(tx, memberId, true);
   };
 
-  const writeTokens = async (tx: Tx, memberId: string, tokens: RotatedTokens, version: number) => {
+  /** `issuedAt`: a new pair (its refresh token's issue time, and any keep-alive note cleared); none: re-encrypted. */
+  const writeTokens = async (tx: Tx, memberId: string, tokens: RotatedTokens, version: number, issuedAt?: Date) => {
     await tx.portal.update({
       where: { memberId },
-      data: { ...encryptTokenColumns(cipher, memberId, tokens), tokenVersion: version },
+      data: {
+        ...encryptTokenColumns(cipher, memberId, tokens),
+        tokenVersion: version,
+        ...(issuedAt ? { refreshIssuedAt: issuedAt, statusReason: null } : {}),
+      },
     });
   };
 
@@ -214,6 +234,7 @@ export function createPrismaTokenStore(
           accessTokenEnc: null,
           refreshTokenEnc: null,
           accessExpiresAt: null,
+          refreshIssuedAt: null,
           tokenVersion: row.token_version + 1,
           ...(uninstall ? { uninstalledAt: new Date(), eventsBoundAt: null } : {}),
         },
@@ -245,8 +266,9 @@ export function createPrismaTokenStore(
         const rotated = await fn(current);
         if (rotated) {
           const version = current.version + 1;
-          await writeTokens(tx, memberId, rotated, version);
-          return { ...current, ...rotated, version };
+          const issuedAt = new Date();
+          await writeTokens(tx, memberId, rotated, version, issuedAt);
+          return { ...current, ...rotated, version, refreshIssuedAt: Math.floor(issuedAt.getTime() / 1000) };
         }
         const stale = (data: string | null) => data !== null && cipher.needsReencrypt(row.token_key_id ?? '', data);
         if (stale(row.access_token_enc) || stale(row.refresh_token_enc)) {
@@ -298,6 +320,7 @@ export function createPrismaTokenStore(
             status: 'ACTIVE',
             statusReason: null,
             ...encryptTokenColumns(cipher, input.memberId, input.tokens),
+            refreshIssuedAt: now,
             tokenVersion: version,
             ...(input.applicationToken ? { applicationTokenHash: sha256Hex(input.applicationToken) } : {}),
             installedAt: row.status === 'ACTIVE' && row.installed_at ? row.installed_at : now,
@@ -315,5 +338,19 @@ export function createPrismaTokenStore(
     },
 
     revoke,
+
+    async keepAliveDue(issuedBefore, limit) {
+      const rows = await db.$queryRaw<{ member_id: string; refresh_issued_at: Date }[]>`
+        SELECT member_id, refresh_issued_at FROM portals
+        WHERE status = 'ACTIVE' AND refresh_token_enc IS NOT NULL AND refresh_issued_at < ${issuedBefore}
+        ORDER BY refresh_issued_at LIMIT ${limit}`;
+      return rows.map((r) => ({ memberId: r.member_id, refreshIssuedAt: r.refresh_issued_at }));
+    },
+
+    async noteKeepAliveFailure(memberId, reason) {
+      await db.$executeRaw`
+        UPDATE portals SET status_reason = ${reason.slice(0, 200)}, updated_at = now()
+        WHERE member_id = ${memberId} AND status = 'ACTIVE'`;
+    },
   };
 }

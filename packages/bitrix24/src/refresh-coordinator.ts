@@ -55,7 +55,28 @@ export class RefreshCoordinator {
     return this.pending;
   }
 
-  private async rotate(): Promise<PortalCredentials> {
+  /**
+   * The token keep-alive: spends the refresh token (a fresh pair, a refresh token with a new lifetime) unless
+   * the stored one was issued after `issuedBefore` (unix seconds): a refresh meanwhile, here or in any process,
+   * already renewed it. Joins a refresh in flight in this process instead of starting a second one.
+   */
+  async keepAlive(issuedBefore: number): Promise<'refreshed' | 'renewed_meanwhile'> {
+    if (this.dead) throw this.dead;
+    if (this.pending) {
+      await this.pending;
+      return 'renewed_meanwhile';
+    }
+    let refreshed = false;
+    this.pending = this.rotate(issuedBefore, () => {
+      refreshed = true;
+    }).finally(() => {
+      this.pending = undefined;
+    });
+    await this.pending;
+    return refreshed ? 'refreshed' : 'renewed_meanwhile';
+  }
+
+  private async rotate(keepAliveBefore?: number, onOAuth?: () => void): Promise<PortalCredentials> {
     const held = this.current;
     const memberId = held.memberId;
     let lockedVersion = held.version;
@@ -64,9 +85,13 @@ export class RefreshCoordinator {
     try {
       const fresh = await this.deps.store.withRefreshLock(memberId, async (stored) => {
         lockedVersion = stored.version;
+        if (keepAliveBefore !== undefined && (stored.refreshIssuedAt ?? 0) > keepAliveBefore) return null;
         const replacedElsewhere = stored.version !== held.version || stored.accessToken !== held.accessToken;
-        if (replacedElsewhere && stored.expiresAt - this.deps.expirySkewSec > nowSec()) return null;
+        // The keep-alive wants the refresh token renewed even while the access token is fresh.
+        if (keepAliveBefore === undefined && replacedElsewhere && stored.expiresAt - this.deps.expirySkewSec > nowSec())
+          return null;
         rotatedByUs = true;
+        onOAuth?.();
         return refreshWithOAuthServer({
           serverEndpoint: stored.serverEndpoint,
           clientId: this.deps.clientId,

@@ -19,6 +19,8 @@ export interface PortalCredentials {
   expiresAt: number;
   /** Bumped on every token write; tells a process that another one already rotated. */
   version: number;
+  /** When the refresh token was issued (unix seconds); unknown for rows older than the column. */
+  refreshIssuedAt?: number | undefined;
 }
 
 export interface RotatedTokens {

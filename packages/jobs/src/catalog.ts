@@ -6,7 +6,14 @@ export const QUEUES = {
   timelineActions: 'timeline-actions',
   approvalCreates: 'approval-creates',
   approvalDeliveries: 'approval-deliveries',
+  tokenKeepAlive: 'token-keepalive',
 } as const;
+
+/**
+ * A click job waiting for its place in the portal's admission schedule comes out of the delayed set this long
+ * before it: it loads its click meanwhile, and its request takes the slot (a short sleep) when it is due.
+ */
+export const CLICK_SLOT_LEAD_MS = 100;
 
 /** One click on a configurable activity, recorded in timeline_events before it was acknowledged. */
 export const timelineActionJob = defineJob({
@@ -59,8 +66,32 @@ export const approvalDeliveryJob = defineJob({
   defaults: { attempts: 1, removeOnComplete: true, removeOnFail: true },
 });
 
+/** The token keep-alive's periodic look for portals whose refresh token nears its expiry (a job scheduler). */
+export const tokenKeepAliveScanJob = defineJob({
+  queue: QUEUES.tokenKeepAlive,
+  name: 'scan',
+  schema: z.object({}).strict(),
+  defaults: { removeOnComplete: true, removeOnFail: { age: 24 * 3_600 } },
+});
+
+/** One portal's keep-alive refresh; its id is per portal, so a portal has at most one waiting. */
+export const tokenKeepAliveRefreshJob = defineJob({
+  queue: QUEUES.tokenKeepAlive,
+  name: 'refresh',
+  schema: z.object({ memberId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/) }).strict(),
+  defaults: {
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 60_000 },
+    removeOnComplete: true,
+    // Kept an hour for the board; after that the next scan may try the portal again.
+    removeOnFail: { age: 3_600 },
+  },
+});
+
 export const JOBS = {
   timelineAction: timelineActionJob,
   approvalCreate: approvalCreateJob,
   approvalDelivery: approvalDeliveryJob,
+  tokenKeepAliveScan: tokenKeepAliveScanJob,
+  tokenKeepAliveRefresh: tokenKeepAliveRefreshJob,
 } as const;

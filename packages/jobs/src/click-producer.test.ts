@@ -1,6 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { timelineActionJob } from './catalog.js';
+import { CLICK_SLOT_LEAD_MS, timelineActionJob } from './catalog.js';
 import { type ClickQueue, createClickProducer } from './click-producer.js';
 
 const EVENT = '0b6e3f0c-8a5e-4d27-9d4c-8f1a2b3c4d5e';
@@ -48,10 +48,48 @@ describe('click producer', () => {
     expect(a).not.toContain(':');
   });
 
+  it("with the click's portal, the job waits in the delayed set for its place in the portal's schedule", async () => {
+    const q = fakeQueue();
+    const member = '0123456789abcdef0123456789abcdef';
+    const waits = [0, 60, 1_000];
+    const asked: string[] = [];
+    const producer = createClickProducer(q.queue, {
+      admission: async (m) => {
+        asked.push(m);
+        return { waitMs: waits.shift() ?? 0 };
+      },
+    });
+    for (let i = 0; i < 3; i++) await producer.enqueue(EVENT, 'intake', { memberId: member });
+    expect(asked).toEqual([member, member, member]);
+    expect(q.added.map((j) => j.data)).toEqual([{ eventId: EVENT }, { eventId: EVENT }, { eventId: EVENT }]);
+    // Added just before its slot; a slot within the lead is not worth a delay.
+    expect(q.added.map((j) => j.opts?.delay)).toEqual([undefined, undefined, 1_000 - CLICK_SLOT_LEAD_MS]);
+  });
+
+  it('without a portal, or when the limiter cannot answer, the job is added at once', async () => {
+    const q = fakeQueue();
+    const producer = createClickProducer(q.queue, {
+      admission: async () => {
+        throw new Error('redis down');
+      },
+    });
+    await producer.enqueue(EVENT, 'intake', { memberId: '0123456789abcdef0123456789abcdef' });
+    await producer.enqueue(EVENT, 'sweep');
+    expect(q.added.map((j) => j.data)).toEqual([{ eventId: EVENT }, { eventId: EVENT }]);
+    expect(q.added.every((j) => j.opts?.delay === undefined)).toBe(true);
+  });
+
   it('parses the payload before anything is added', async () => {
     const q = fakeQueue();
-    const producer = createClickProducer(q.queue);
-    await expect(producer.enqueue('not-a-uuid', 'intake')).rejects.toThrow();
+    let reserved = 0;
+    const producer = createClickProducer(q.queue, {
+      admission: async () => {
+        reserved++;
+        return { waitMs: 0 };
+      },
+    });
+    await expect(producer.enqueue('not-a-uuid', 'intake', { memberId: 'abc' })).rejects.toThrow();
+    expect(reserved).toBe(0);
     await expect(producer.enqueueMany([EVENT, 'nope'], 'relay')).rejects.toThrow();
     expect(q.added).toEqual([]);
   });

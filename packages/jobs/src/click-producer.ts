@@ -6,9 +6,15 @@
  * the sweeper add a job per pass, `<event id>-<reason>-<time>`: a click requeued by a reinstall must not
  * collide with its completed job, which BullMQ keeps for an hour (`removeOnComplete`), and turn into a no-op.
  * The row keeps its latest job id, so the sweeper checks that very job for liveness.
+ *
+ * Admission: when the enqueuer names the click's portal, the producer takes a place in the portal's admission
+ * schedule (the shared limiter's `reserve`: when its bucket will have a slot for this click) and adds the job
+ * delayed until just before it. A portal over its bucket thus waits in the delayed set, in its own order, instead
+ * of in the queue in front of other portals' clicks, and each of its clicks runs once, when its slot is free.
+ * Without a portal (relay, sweeper) the job runs at once; the worker parks it the same way if the bucket is busy.
  */
 import type { Job, JobsOptions } from 'bullmq';
-import { timelineActionJob } from './catalog.js';
+import { CLICK_SLOT_LEAD_MS, timelineActionJob } from './catalog.js';
 
 export type ClickEnqueueReason = 'intake' | 'relay' | 'sweep';
 
@@ -19,9 +25,12 @@ export interface ClickQueue {
   getJob(id: string): Promise<Pick<Job, 'getState'> | undefined>;
 }
 
+/** A place in the portal's admission schedule (the shared limiter's `reserve`): how far away its slot is. */
+export type ClickAdmission = (memberId: string) => Promise<{ waitMs: number }>;
+
 export interface ClickProducer {
-  /** Adds the click's job; returns its id. */
-  enqueue(eventId: string, reason: ClickEnqueueReason): Promise<string>;
+  /** Adds the click's job, admitted to its portal's bucket when `memberId` is given; returns its id. */
+  enqueue(eventId: string, reason: ClickEnqueueReason, opts?: { memberId?: string }): Promise<string>;
   /** One round trip for many clicks; returns their job ids in order. */
   enqueueMany(eventIds: string[], reason: ClickEnqueueReason): Promise<string[]>;
   /** The job is waiting, delayed or running (a finished or missing job is not). */
@@ -32,11 +41,18 @@ const LIVE = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-ch
 
 export function createClickProducer(
   queue: ClickQueue,
-  opts: { jobOptions?: JobsOptions; now?: () => number } = {},
+  opts: { jobOptions?: JobsOptions; now?: () => number; admission?: ClickAdmission } = {},
 ): ClickProducer {
   const jobOptions = opts.jobOptions ?? timelineActionJob.defaults;
   const now = opts.now ?? Date.now;
   let seq = 0;
+
+  /** How long the job waits for its portal's slot (0: none, or the limiter cannot say and the worker will). */
+  const delayFor = async (memberId: string | undefined): Promise<number> => {
+    if (!memberId || !opts.admission) return 0;
+    const got = await opts.admission(memberId).catch(() => null);
+    return got && got.waitMs > CLICK_SLOT_LEAD_MS ? got.waitMs - CLICK_SLOT_LEAD_MS : 0;
+  };
 
   const jobFor = (eventId: string, reason: ClickEnqueueReason) => {
     const data = timelineActionJob.schema.parse({ eventId });
@@ -49,9 +65,10 @@ export function createClickProducer(
   };
 
   return {
-    async enqueue(eventId, reason) {
-      const job = jobFor(eventId, reason);
-      await queue.add(job.name, job.data, job.opts);
+    async enqueue(eventId, reason, enqueueOpts = {}) {
+      const job = jobFor(eventId, reason); // parsed first: nothing is reserved for a payload that would be refused
+      const delay = await delayFor(enqueueOpts.memberId);
+      await queue.add(job.name, job.data, delay > 0 ? { ...job.opts, delay } : job.opts);
       return job.opts.jobId;
     },
     async enqueueMany(eventIds, reason) {

@@ -153,6 +153,7 @@ export const releaseAllSchema = releaseSchema.extend({
 export const settingsSchema = z
   .object({
     accessTokenTtlSec: z.number().int().positive(),
+    refreshTokenTtlSec: z.number().int().positive(),
     sendUserIdInData: z.boolean(),
     retryFailedDeliveries: z.boolean(),
     deliveryRetries: z.number().int().nonnegative(),

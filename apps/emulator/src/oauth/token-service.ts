@@ -41,6 +41,7 @@ export function issueTokens(
     userId: p.userId,
     used: false,
     revoked: false,
+    expiresAtMs: ctx.now() + ctx.settings.refreshTokenTtlSec * 1000,
     accessToken: access.token,
   };
   ctx.state.accessTokens.set(access.token, access);
@@ -97,6 +98,8 @@ export function refreshGrant(ctx: EmulatorContext, params: Record<string, unknow
   const record = ctx.state.refreshTokens.get(params.refresh_token);
   if (!record || record.clientId !== params.client_id) throw invalidGrant(ctx, 'Invalid refresh token');
   if (record.used || record.revoked) throw invalidGrant(ctx, 'Refresh token has already been used or revoked');
+  // Bitrix24 answers an expired refresh token like a spent one (protocol §4.4: "bad or expired refresh_token").
+  if (record.expiresAtMs <= ctx.now()) throw invalidGrant(ctx, 'Refresh token has expired');
   requireInstalled(ctx, record.memberId, record.clientId);
   record.used = true;
   if (ctx.settings.invalidateAccessTokenOnRefresh) {

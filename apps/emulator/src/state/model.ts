@@ -14,6 +14,11 @@ export type LockKind = 'loader' | 'disable';
 /** Switches for behaviour the protocol notes mark unconfirmed; changeable at runtime through the control API. */
 export interface EmulatorSettings {
   accessTokenTtlSec: number;
+  /**
+   * Lifetime of a refresh token from its issue: 30 days, as captured tokens encode (the docs say up to 180 days,
+   * older pages 28). An expired one is refused with invalid_grant, like a spent one.
+   */
+  refreshTokenTtlSec: number;
   /** data[userId] on ONCRMTIMELINEITEMACTION (documented, absent from the source) */
   sendUserIdInData: boolean;
   /** Bitrix24 documents no retry; on = up to `deliveryRetries` more attempts */
@@ -38,6 +43,7 @@ export interface EmulatorSettings {
 
 export const DEFAULT_SETTINGS: EmulatorSettings = {
   accessTokenTtlSec: 3600,
+  refreshTokenTtlSec: 30 * 24 * 3600,
   sendUserIdInData: false,
   retryFailedDeliveries: false,
   deliveryRetries: 3,
@@ -302,6 +308,8 @@ export interface RefreshTokenRecord {
   userId: number;
   used: boolean;
   revoked: boolean;
+  /** when it stops being accepted (emulator clock, ms) */
+  expiresAtMs: number;
   /** the access token issued together with it */
   accessToken: string;
 }

@@ -376,6 +376,8 @@ export function createAppApiService(deps: {
           statusReason: portal.statusReason,
           installedAt: iso(portal.installedAt),
           tokenExpiresAt: iso(portal.accessExpiresAt),
+          // The token keep-alive renews it before it ages out; a failed renewal is in statusReason.
+          refreshIssuedAt: iso(portal.refreshIssuedAt),
           tokenVersion: portal.tokenVersion,
           needsReinstall: portal.status === 'NEEDS_REINSTALL',
           eventsBoundAt: iso(portal.eventsBoundAt),

@@ -80,15 +80,16 @@ export function createTimelineIntake(deps: {
         return recorded;
       }
 
-      await enqueue(recorded.eventId);
+      await enqueue(recorded.eventId, memberId);
       return recorded;
     },
     flush: () => marker.flush(),
   };
 
-  async function enqueue(eventId: string): Promise<void> {
+  async function enqueue(eventId: string, memberId: string): Promise<void> {
     try {
-      await withDeadline(deps.producer.enqueue(eventId, 'intake'), enqueueTimeoutMs);
+      // With the portal: the job is admitted to the portal's REST bucket (waits for its slot, click-producer.ts).
+      await withDeadline(deps.producer.enqueue(eventId, 'intake', { memberId }), enqueueTimeoutMs);
       marker.mark(eventId);
     } catch (err) {
       // Recorded but not enqueued: the relay in the worker picks it up. The click is not lost.

@@ -1,7 +1,8 @@
-import { createPortalCallMetrics, type PortalCallMetrics } from '@b24app/core';
+import { boundedLabel, createPortalCallMetrics, type PortalCallMetrics } from '@b24app/core';
 import { type Db, rawPool } from '@b24app/db';
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { KeepAliveMetrics } from '../keepalive/token-keepalive.js';
 import { type ClickMetrics, createClickMetrics } from '../timeline/click-metrics.js';
 
 /**
@@ -14,6 +15,7 @@ export interface WorkerMetrics {
   clicks: ClickMetrics;
   portal: PortalCallMetrics;
   deliveries: DeliveryMetrics;
+  keepAlive: KeepAliveMetrics;
 }
 
 /** The decision outbox: how each attempt ended, per kind; and each callback POST by its result. */
@@ -98,12 +100,28 @@ export function createWorkerMetrics(
     labelNames: ['result'],
     registers: [registry],
   });
+  const keepAliveRefreshes = new Counter({
+    name: 'b24app_token_keepalive_refreshes_total',
+    help: 'Token keep-alive refreshes by outcome (refreshed, renewed_meanwhile, portal_gone, failed) and code',
+    labelNames: ['outcome', 'code'],
+    registers: [registry],
+  });
+  const keepAliveDue = new Gauge({
+    name: 'b24app_token_keepalive_due_portals',
+    help: 'Portals whose refresh token nears its expiry, as the last keep-alive scan found them',
+    registers: [registry],
+  });
+  const code = boundedLabel(20);
   return {
     job: (kind, outcome, seconds) => jobs.observe({ kind, outcome }, seconds),
     deliveries: {
       delivery: (kind, outcome) => deliveries.inc({ kind, outcome }),
       // http_<status> stays bounded: statuses are three digits.
       callbackAttempt: (result) => callbacks.inc({ result }),
+    },
+    keepAlive: {
+      refresh: (outcome, c) => keepAliveRefreshes.inc({ outcome, code: c ? code(c) : '' }),
+      due: (count) => keepAliveDue.set(count),
     },
     clicks: createClickMetrics(registry),
     portal: createPortalCallMetrics(registry, deps.headroom ? { headroom: deps.headroom } : {}),

@@ -57,6 +57,8 @@ export function createClickingUserProver(deps: {
   /** Our app's client id: the token must be ours. */
   clientId: string;
   limiter?: Pick<PortalRateLimiter, 'take' | 'noteExceeded'>;
+  /** Longest wait for a slot of the portal's bucket before `profile` is refused as rate limited. Default 1 s. */
+  maxWaitMs?: number;
   fetch?: typeof fetch;
   timeoutMs?: number;
   maxEntries?: number;
@@ -108,7 +110,7 @@ export function createClickingUserProver(deps: {
   /** Whether the token's user is a portal administrator, by the portal itself (one slot of its bucket). */
   const adminFlag = async (portal: ProverPortal, token: string, userId: number): Promise<boolean | null> => {
     if (deps.limiter) {
-      const slot = await deps.limiter.take(portal.memberId, { method: 'profile', maxWaitMs: 1_000 });
+      const slot = await deps.limiter.take(portal.memberId, { method: 'profile', maxWaitMs: deps.maxWaitMs ?? 1_000 });
       if (!slot.ok)
         throw restError({ method: 'profile', code: 'QUERY_LIMIT_EXCEEDED', retryAfterMs: slot.retryAfterMs });
       if (slot.waitMs > 0) await new Promise((r) => setTimeout(r, slot.waitMs));

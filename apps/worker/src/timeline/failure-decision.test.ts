@@ -18,12 +18,17 @@ const TABLE: [string, FailureFacts, FailureDecision][] = [
   [
     'rate limited with a hint',
     row({ kind: 'RATE_LIMITED', retryAfterMs: 750 }),
-    { do: 'delay', ms: 750, reason: 'rate_limited' },
+    { do: 'delay', ms: 750, reason: 'rate_limited', reserveSlot: true },
+  ],
+  [
+    "a method's operating budget is spent: wait for its reset, no bucket slot",
+    row({ kind: 'RATE_LIMITED', b24Code: 'OPERATION_TIME_LIMIT', retryAfterMs: 60_000 }),
+    { do: 'delay', ms: 60_000, reason: 'rate_limited', reserveSlot: false },
   ],
   [
     'rate limited on the last try still waits (not an attempt)',
     row({ kind: 'RATE_LIMITED', finalAttempt: true }),
-    { do: 'delay', ms: 1_000, reason: 'rate_limited' },
+    { do: 'delay', ms: 1_000, reason: 'rate_limited', reserveSlot: true },
   ],
   ['transient', row({ kind: 'TRANSIENT' }), { do: 'retry' }],
   ['transient, last try', row({ kind: 'TRANSIENT', finalAttempt: true }), { do: 'error_state' }],

@@ -18,8 +18,11 @@ export interface FailureFacts {
 export type FailureDecision =
   /** The activity was deleted: nothing left to unlock. */
   | { do: 'done'; outcome: 'activity_gone' }
-  /** Wait for the portal's bucket, without spending an attempt or holding a worker slot. */
-  | { do: 'delay'; ms: number; reason: 'rate_limited' }
+  /**
+   * Wait for the portal, without spending an attempt or holding a worker slot: for a slot of its bucket
+   * (`reserveSlot`: reserve it and wait exactly until it), or until a method's operating budget resets.
+   */
+  | { do: 'delay'; ms: number; reason: 'rate_limited'; reserveSlot: boolean }
   /** Try again with BullMQ's backoff. */
   | { do: 'retry' }
   /** Retrying the same request cannot help (or no retry is left): show the error state, buttons usable. */
@@ -34,7 +37,13 @@ export function decideFailure(f: FailureFacts): FailureDecision {
     case 'NOT_FOUND':
       return { do: 'done', outcome: 'activity_gone' };
     case 'RATE_LIMITED':
-      return { do: 'delay', ms: f.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, reason: 'rate_limited' };
+      return {
+        do: 'delay',
+        ms: f.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS,
+        reason: 'rate_limited',
+        // A bucket slot does not help a method whose operating budget is spent: wait for its reset instead.
+        reserveSlot: f.b24Code !== 'OPERATION_TIME_LIMIT',
+      };
     case 'TOKEN_REVOKED':
     case 'PORTAL_UNAVAILABLE':
       // Gone means the portal row says so (uninstalled, refresh token revoked) or the portal was deleted. A 401 that

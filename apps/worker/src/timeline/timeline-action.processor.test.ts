@@ -279,8 +279,17 @@ describe('click processor (fakes, no emulator)', () => {
       const t = setup({ script: { [UPDATE]: [b24Error('RATE_LIMITED', { retryAfterMs: 321 })] } });
       const err = await t.processor.process('e1', { finalAttempt: false }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DelayJob);
-      expect(err).toMatchObject({ retryAfterMs: 321, reason: 'rate_limited' });
+      // The job waits for a slot of its portal's bucket, reserved when it is parked.
+      expect(err).toMatchObject({ retryAfterMs: 321, reason: 'rate_limited', slotOf: 'm1' });
       expect(t.clicks.get('e1')).toMatchObject({ state: 'PROCESSING', attempts: 0 });
+    });
+
+    it("OPERATION_TIME_LIMIT: waits for the method's reset, no bucket slot reserved", async () => {
+      const t = setup({
+        script: { [UPDATE]: [b24Error('RATE_LIMITED', { retryAfterMs: 9_000, b24Code: 'OPERATION_TIME_LIMIT' })] },
+      });
+      const err = await t.processor.process('e1', { finalAttempt: false }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ retryAfterMs: 9_000, reason: 'rate_limited', slotOf: undefined });
     });
 
     it('TRANSIENT before the last try: retried, noted', async () => {

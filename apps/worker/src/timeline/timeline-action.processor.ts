@@ -100,7 +100,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
     try {
       client = await deps.clients.get(portal.memberId);
     } catch (e) {
-      return handleFailure(event, e, null, opts, log);
+      return handleFailure(event, portal, e, null, opts, log);
     }
 
     const approval = await repo.approvalFor(portal.id, event.activityId);
@@ -177,12 +177,13 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
       await finish(event.id, outcome, null, true);
     } catch (e) {
       if (e instanceof RetryLater) throw e;
-      await handleFailure(event, e, approval ? { client, approval, card } : null, opts, log);
+      await handleFailure(event, portal, e, approval ? { client, approval, card } : null, opts, log);
     }
   }
 
   async function handleFailure(
     event: ClickRecord,
+    portal: ClickPortal,
     e: unknown,
     ctx: CardContext | null,
     opts: ProcessOptions,
@@ -208,7 +209,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
         return finish(event.id, decision.outcome, message);
       case 'delay':
         await repo.yieldToRateLimit(event.id, `rate limited: ${message}`);
-        throw new DelayJob(decision.ms, decision.reason);
+        throw new DelayJob(decision.ms, decision.reason, decision.reserveSlot ? portal.memberId : undefined);
       case 'retry':
         await repo.note(event.id, message);
         throw new RetryLater(message);
@@ -271,11 +272,8 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
   async function userName(client: PortalClient, memberId: string, userId: number): Promise<string | undefined> {
     try {
       return await names.get(memberId, userId, async () => {
-        const users = await client.call<{ NAME?: string; LAST_NAME?: string }[]>(
-          'user.get',
-          { ID: userId },
-          { maxWaitMs: 1_000 },
-        );
+        // The client's default (short) wait: a name is not worth holding a worker slot for; "User #id" instead.
+        const users = await client.call<{ NAME?: string; LAST_NAME?: string }[]>('user.get', { ID: userId });
         const u = users?.[0];
         return u ? [u.NAME, u.LAST_NAME].filter(Boolean).join(' ').trim() || undefined : undefined;
       });

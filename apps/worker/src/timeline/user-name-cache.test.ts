@@ -38,6 +38,31 @@ describe('user-name cache', () => {
     expect(loads).toEqual([1, 2, 3, 2]);
   });
 
+  it('concurrent lookups of one user share one call, and a failure is shared but not kept', async () => {
+    const cache = createUserNameCache();
+    let calls = 0;
+    let release: (name: string) => void = () => {};
+    const load = () => {
+      calls++;
+      return new Promise<string>((r) => {
+        release = r;
+      });
+    };
+    const all = Promise.all([cache.get('m', 1, load), cache.get('m', 1, load), cache.get('m', 1, load)]);
+    release('Ann');
+    expect(await all).toEqual(['Ann', 'Ann', 'Ann']);
+    expect(calls).toBe(1);
+
+    const failing = async () => {
+      calls++;
+      throw new Error('portal busy');
+    };
+    const both = await Promise.allSettled([cache.get('m', 2, failing), cache.get('m', 2, failing)]);
+    expect(both.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(calls).toBe(2);
+    expect(await cache.get('m', 2, async () => 'Bob')).toBe('Bob');
+  });
+
   it('does not cache a failed lookup', async () => {
     const cache = createUserNameCache();
     await expect(

@@ -1,7 +1,8 @@
 /**
  * Display names of portal users, for "decided by" on the card: bounded and expiring (bounded-cache.ts), so a
  * renamed user shows the new name within the TTL. A failed lookup is not cached: the caller shows "User #id" and
- * asks again next time.
+ * asks again next time. Concurrent lookups of one user share one call (a burst of clicks by one user spends one
+ * slot of the portal's bucket on the name, not one per click).
  */
 import { createBoundedCache } from './bounded-cache.js';
 
@@ -18,14 +19,23 @@ export function createUserNameCache(
     maxEntries: opts.maxEntries ?? 10_000,
     ...(opts.now ? { now: opts.now } : {}),
   });
+  const loading = new Map<string, Promise<string | undefined>>();
   return {
     async get(memberId, userId, load) {
       const key = `${memberId}:${userId}`;
       const hit = cache.get(key);
       if (hit) return hit.name;
-      const name = await load();
-      cache.set(key, { name }, ttlMs);
-      return name;
+      let pending = loading.get(key);
+      if (!pending) {
+        pending = load()
+          .then((name) => {
+            cache.set(key, { name }, ttlMs);
+            return name;
+          })
+          .finally(() => loading.delete(key));
+        loading.set(key, pending);
+      }
+      return pending;
     },
     get size() {
       return cache.size;
