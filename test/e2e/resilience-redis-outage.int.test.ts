@@ -97,10 +97,10 @@ describe('Redis down while clicks arrive (issue 6)', () => {
 
   it('Redis restarted empty (its queue lost) while clicks were queued: the sweeper finishes them', async () => {
     // The worker is away, clicks are enqueued, then Redis loses everything: only PostgreSQL remembers them.
-    await stack.worker?.close();
     const approvals: Awaited<ReturnType<typeof createApproval>>[] = [];
     for (let i = 0; i < 4; i++)
-      approvals.push(await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId }));
+      approvals.push(await createApproval(stack, { memberId: p.memberId, ownerId: p.dealId })); // the worker's job adds them
+    await stack.worker?.close();
     const ids = approvals.map((a) => a.activityId);
     for (const a of approvals) await stack.emu.click(p.memberId, { activityId: a.activityId, actionId: 'approve' });
     await waitFor(async () => (await clickStates(ids)).every((c) => c.state === 'ENQUEUED'));
