@@ -30,6 +30,25 @@ export interface ActivityOptions extends ApprovalViewOptions {
   pingOffsets?: readonly number[] | null;
 }
 
+/** A portal's settings as the card needs them (the same on the create and on every rebuild). */
+export interface CardSettings {
+  language: string;
+  badgeCode: string | null;
+  iconCode: string | null;
+  logoCode: string | null;
+  pingOffsets: readonly number[] | null;
+  rejectCommentRequired: boolean;
+}
+
+export const cardOptionsOf = (s: CardSettings): ActivityOptions => ({
+  lang: s.language,
+  badgeCode: s.badgeCode,
+  iconCode: s.iconCode,
+  logoCode: s.logoCode,
+  pingOffsets: s.pingOffsets,
+  rejectCommentRequired: s.rejectCommentRequired,
+});
+
 /**
  * The fields that go with a state: a decided approval is completed and loses its pending badge. With a deadline,
  * the responsible user (the approver) is reminded natively by Bitrix24 at `pingOffsets` minutes before it while

@@ -11,6 +11,8 @@ export {
   type ApprovalFields,
   approvalActivityFields,
   approvalActivityPayload,
+  type CardSettings,
+  cardOptionsOf,
 } from './approval-activity.js';
 export { approvalErrorStatePayload } from './approval-error-state.js';
 export { approvalIdOfActivity, ORIGINATOR_ID } from './activity-origin.js';

@@ -9,7 +9,7 @@
  * OAuth server's app.info before applying anything; the session's user id is only the claim, as auth[user_id] is.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError, type Logger, type TokenCipher } from '@b24app/core';
+import { AppError, type Logger, type TokenCipher, withDeadline } from '@b24app/core';
 import { type Db, sealClickUserAuth, type TimelineEventsRepository } from '@b24app/db';
 import type { ClickProducer } from '@b24app/jobs';
 import { type DecisionInput, type FormLang, formMessage } from './app-api.schemas.js';
@@ -84,15 +84,4 @@ export function createPageDecisionRecorder(deps: {
     );
     return recorded;
   };
-}
-
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  p.catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`enqueue took longer than ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

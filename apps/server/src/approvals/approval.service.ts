@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Logger } from '@b24app/core';
+import { AppError, type Logger, withDeadline } from '@b24app/core';
 import { type ApprovalDetails, loadApprovalDetails } from '@b24app/approvals';
 import { type CallbackAddressPolicy, checkCallbackUrl, type ResolveHost } from '@b24app/callbacks';
 import type { Approval, ApprovalsRepository, Db } from '@b24app/db';
@@ -148,15 +148,4 @@ function refusalOf(a: Approval): unknown {
   return fromBitrix24(
     new Bitrix24Error({ kind, method: 'crm.activity.configurable.add', message: a.createError ?? 'the add failed' }),
   );
-}
-
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  p.catch(() => {}); // a late rejection after the deadline is harmless
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`enqueue took longer than ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

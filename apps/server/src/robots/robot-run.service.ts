@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Logger, sha256Hex, type TokenCipher } from '@b24app/core';
+import { AppError, type Logger, sha256Hex, type TokenCipher, withDeadline } from '@b24app/core';
 import type { RecordRunInput, RobotRunsRepository } from '@b24app/db';
 import type { ApprovalCreateProducer } from '@b24app/jobs';
 import type { ApplicationTokenVerifier } from '../b24/application-token-verifier.js';
@@ -142,15 +142,4 @@ export function createRobotRunIntake(deps: {
       deps.logger.warn({ approvalId, err: { message: (err as Error).message } }, 'approval create deferred to relay');
     }
   }
-}
-
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  p.catch(() => {}); // a late rejection after the deadline is harmless
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`enqueue took longer than ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type Logger, type TokenCipher } from '@b24app/core';
+import { AppError, type Logger, type TokenCipher, withDeadline } from '@b24app/core';
 import { sealClickUserAuth, type TimelineEventsRepository } from '@b24app/db';
 import type { ClickProducer } from '@b24app/jobs';
 import type { ApplicationTokenVerifier } from '../b24/application-token-verifier.js';
@@ -96,15 +96,4 @@ export function createTimelineIntake(deps: {
       deps.logger.warn({ eventId, err: { message: (err as Error).message } }, 'enqueue deferred to relay');
     }
   }
-}
-
-function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  p.catch(() => {}); // a late rejection after the deadline is expected and harmless
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`enqueue took longer than ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

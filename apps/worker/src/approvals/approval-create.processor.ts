@@ -11,7 +11,7 @@
  * hands the row to a job again once it is.
  */
 import { randomUUID } from 'node:crypto';
-import { addApprovalActivity, approvalActivityPayload, findActivityOf } from '@b24app/approvals';
+import { addApprovalActivity, approvalActivityPayload, cardOptionsOf, findActivityOf } from '@b24app/approvals';
 import type { Logger } from '@b24app/core';
 import type { ApprovalsRepository } from '@b24app/db';
 import { isBitrix24Error, type PortalClients } from '@b24app/bitrix24';
@@ -76,14 +76,7 @@ export function createApprovalCreateProcessor(deps: ApprovalCreateDeps) {
         found = activityId !== null;
       }
       if (activityId === null) {
-        const payload = approvalActivityPayload(approval, {
-          lang: portal.language,
-          badgeCode: portal.badgeCode,
-          iconCode: portal.iconCode,
-          logoCode: portal.logoCode,
-          pingOffsets: portal.pingOffsets,
-          rejectCommentRequired: portal.rejectCommentRequired,
-        });
+        const payload = approvalActivityPayload(approval, cardOptionsOf(portal));
         addCalled = true;
         activityId = await addApprovalActivity(client, approval, payload);
       }

@@ -12,6 +12,7 @@ import {
   approvalActivityPayload,
   approvalErrorStatePayload,
   approvalIdOfActivity,
+  cardOptionsOf,
 } from '@b24app/approvals';
 import type { Logger } from '@b24app/core';
 import type { Approval, ClickOutcome, ClickRecord } from '@b24app/db';
@@ -104,14 +105,7 @@ export function createTimelineActionProcessor(deps: TimelineProcessorDeps) {
     }
 
     const approval = await repo.approvalFor(portal.id, event.activityId);
-    const card = {
-      lang: portal.language,
-      badgeCode: portal.badgeCode,
-      iconCode: portal.iconCode,
-      logoCode: portal.logoCode,
-      pingOffsets: portal.pingOffsets,
-      rejectCommentRequired: portal.rejectCommentRequired,
-    };
+    const card = cardOptionsOf(portal);
 
     try {
       if (!approval) {
