@@ -6,3 +6,4 @@ export * from './token-cipher.js';
 export * from './readiness.js';
 export * from './shutdown.js';
 export * from './metrics.js';
+export * from './http-fetch.js';
