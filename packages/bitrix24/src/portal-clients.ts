@@ -24,9 +24,9 @@ export interface PortalClientsDeps {
   /** For the OAuth refresh request (tests). */
   fetch?: typeof fetch;
   /**
-   * Most portal clients kept in this process (least recently used dropped first). Default 500: a client is
-   * ≈ 21 KB of heap (the SDK's `B24OAuth` builds two HTTP clients with their limiters), and rebuilding one costs
-   * a token read, so this bounds memory at ≈ 10 MB however many portals are installed.
+   * Most portal clients kept in this process (least recently used dropped first). Default 250: a client is
+   * ≈ 21 KB of heap (the SDK's `B24OAuth` builds two HTTP clients with their limiters) and rebuilding one costs
+   * a token read, so this bounds them at ≈ 5 MB however many portals are installed.
    */
   maxClients?: number;
   /** A client unused this long is dropped, by a periodic sweep (its portal may be quiet or gone). Default 5 min. */
@@ -66,7 +66,7 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
     observer: deps.observer ?? noPortalCallObserver,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   };
-  const maxClients = deps.maxClients ?? 500;
+  const maxClients = deps.maxClients ?? 250;
   const idleTtlMs = deps.idleTtlMs ?? 5 * 60_000;
   const now = deps.now ?? Date.now;
   // Insertion order is recency order: a hit is moved to the end, the first entry is the least recently used.
