@@ -62,6 +62,8 @@ const API_TOKEN = 'bench-api-token-0123456789';
 export async function startBenchStack(
   opts: {
     env?: Record<string, string>;
+    /** Added to `env` for the server only / the worker only. */
+    serverEnv?: Record<string, string>;
     workerEnv?: Record<string, string>;
     /** Run server and worker from their current build (`npm run build`), as production does; tsx otherwise. */
     preferBuilt?: boolean;
@@ -119,7 +121,7 @@ export async function startBenchStack(
     });
 
     const appOpts = { preferBuilt: opts.preferBuilt ?? false };
-    const server = spawnApp('apps/server/src/main.ts', env, appOpts);
+    const server = spawnApp('apps/server/src/main.ts', { ...env, ...opts.serverEnv }, appOpts);
     started.push(server);
     // Started at warn level (no line per install): ready once it answers its liveness probe.
     await until(
