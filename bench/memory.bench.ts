@@ -4,11 +4,14 @@
 // BENCH_MEMORY_CLICKS clicks spread evenly over all of them (default 10,000), plus each one's peak, sampled
 // every 250 ms. `--quick`: 500 portals, 2,000 clicks. "After" is read 2 s after the last card was updated,
 // without forcing a GC: what an operator's container limit sees.
+// Server and worker run what production runs: their current build (`npm run build`; the sources under tsx
+// when there is none, said in the note) with the memory settings of infra/Dockerfile's runtime stage.
 // Run alone: node --conditions=development --import tsx bench/memory.bench.ts [--quick]
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fmt, progress } from './bench-stats.js';
 import { formatTable, type Metric } from './results.js';
+import { describeRuntime, dockerRuntimeEnv } from './support/production-runtime.js';
 import {
   type BenchPortal,
   clickAllAtRate,
@@ -29,9 +32,16 @@ export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
   const nPortals = Number(process.env.BENCH_MEMORY_PORTALS ?? (opts.quick ? 500 : 2_000));
   const nClicks = Number(process.env.BENCH_MEMORY_CLICKS ?? (opts.quick ? 2_000 : 10_000));
   const rate = Number(process.env.BENCH_MEMORY_CLICK_RATE ?? 100);
-  const stack = await startBenchStack();
+  const runtimeEnv = { server: dockerRuntimeEnv('server'), worker: dockerRuntimeEnv('worker') };
+  const stack = await startBenchStack({
+    preferBuilt: true,
+    serverEnv: runtimeEnv.server,
+    workerEnv: runtimeEnv.worker,
+  });
   try {
     const pids = stack.pids();
+    const runtimes = stack.runtimes();
+    const ran = (app: 'server' | 'worker') => describeRuntime(runtimes[app], runtimeEnv[app]);
     const rss = () => ({ server: rssMb(pids.server) ?? Number.NaN, worker: rssMb(pids.worker) ?? Number.NaN });
 
     const [first] = await stack.installPortals(1);
@@ -70,7 +80,7 @@ export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
         value: after.server,
         unit: 'MB',
         baseline: idle.server,
-        note: `${scale}; baseline = idle; ${fmt(installed.server, 0)} MB right after the installs`,
+        note: `${scale}; baseline = idle; ${fmt(installed.server, 0)} MB right after the installs; ${ran('server')}`,
       },
       { name: 'memory.server_peak_rss_mb', value: peak.server!, unit: 'MB', note: 'highest sample (250 ms)' },
       {
@@ -78,7 +88,7 @@ export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
         value: after.worker,
         unit: 'MB',
         baseline: idle.worker,
-        note: `${scale}; baseline = idle`,
+        note: `${scale}; baseline = idle; ${ran('worker')}`,
       },
       { name: 'memory.worker_peak_rss_mb', value: peak.worker!, unit: 'MB', note: 'highest sample (250 ms)' },
       {
@@ -86,7 +96,7 @@ export async function run(opts: { quick?: boolean } = {}): Promise<Metric[]> {
         value: idleRss(['--import', 'tsx']),
         unit: 'MB',
         baseline: idleRss([]),
-        note: 'an idle node with the TypeScript loader the benches start our apps with / without: part of every RSS above',
+        note: `an idle node with the TypeScript loader / without: part of the RSS above only when it ran the sources (${runtimes.server.kind === 'dist' ? 'it did not' : 'it did'})`,
       },
       {
         name: 'memory.server_kb_per_portal',

@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EmulatorClient } from '@b24app/emulator';
-import { randomMemberId, type SpawnedApp, spawnApp, TEST_ENCRYPTION_KEY } from '@b24app/testing';
+import { type AppRuntime, randomMemberId, type SpawnedApp, spawnApp, TEST_ENCRYPTION_KEY } from '@b24app/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createIsolatedDatabase } from '../../test/support/isolated-database.js';
@@ -46,6 +46,8 @@ export interface BenchStack {
   /** A connection to this stack's private Redis (INFO, queues). */
   redis: Redis;
   pids(): { server: number; worker: number; emulator: number; redis: number; postgres: number[] };
+  /** What server and worker run: their build or their sources under tsx (see `preferBuilt`). */
+  runtimes(): { server: AppRuntime; worker: AppRuntime };
   /** Installs our app on `n` new portals (install page, ONAPPINSTALL, events bound) with one deal each. */
   installPortals(n: number, opts?: { limits?: Limits; concurrency?: number }): Promise<BenchPortal[]>;
   /** One approval (a configurable activity on the deal) per target, through our integrations API. */
@@ -63,7 +65,14 @@ export interface BenchStack {
 const API_TOKEN = 'bench-api-token-0123456789';
 
 export async function startBenchStack(
-  opts: { env?: Record<string, string>; workerEnv?: Record<string, string> } = {},
+  opts: {
+    env?: Record<string, string>;
+    /** Added to `env` for the server only / the worker only. */
+    serverEnv?: Record<string, string>;
+    workerEnv?: Record<string, string>;
+    /** Run server and worker from their current build (`npm run build`), as production does; tsx otherwise. */
+    preferBuilt?: boolean;
+  } = {},
 ): Promise<BenchStack> {
   const db = await createIsolatedDatabase();
   const databaseName = new URL(db.url).pathname.slice(1);
@@ -116,8 +125,9 @@ export async function startBenchStack(
       withUi: true,
     });
 
+    const appOpts = { preferBuilt: opts.preferBuilt ?? false };
     const spawnServer = async (extra: Record<string, string>) => {
-      const s = spawnApp('apps/server/src/main.ts', { ...env, ...extra });
+      const s = spawnApp('apps/server/src/main.ts', { ...env, ...opts.serverEnv, ...extra }, appOpts);
       // Started at warn level (no line per install): ready once it answers its liveness probe.
       await until(
         () =>
@@ -133,7 +143,11 @@ export async function startBenchStack(
     started.push(server);
 
     const spawnWorker = async (extra: Record<string, string>) => {
-      const w = spawnApp('apps/worker/src/main.ts', { ...env, WORKER_HEALTH_PORT: '0', LOG_LEVEL: 'info', ...extra });
+      const w = spawnApp(
+        'apps/worker/src/main.ts',
+        { ...env, WORKER_HEALTH_PORT: '0', LOG_LEVEL: 'info', ...extra },
+        appOpts,
+      );
       await w.waitFor(/"msg":"worker started"/, 30_000);
       return w;
     };
@@ -158,6 +172,7 @@ export async function startBenchStack(
         redis: redisServerPid(redisServer.port) ?? -1,
         postgres: postgresBackends(databaseName),
       }),
+      runtimes: () => ({ server: server.runtime, worker: worker.runtime }),
       async installPortals(n, o = {}) {
         const out: BenchPortal[] = [];
         await inParallel(n, o.concurrency ?? 8, async () => {

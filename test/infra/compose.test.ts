@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@b24app/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { dockerRuntimeEnv } from '../../bench/support/production-runtime.js';
 
 interface Service {
   image?: string;
@@ -107,5 +109,21 @@ describe('infra/Dockerfile', () => {
       const body = dockerfile.slice(dockerfile.indexOf(`AS ${target}\n`)).split(/^FROM /m)[0]!;
       expect(body, target).toMatch(/^HEALTHCHECK .*infra\/healthcheck\.mjs/m);
     }
+  });
+
+  it('bounds the V8 heap and the malloc arenas of server and worker, as the memory bench reads them', () => {
+    for (const stage of ['server', 'worker'] as const) {
+      const env = dockerRuntimeEnv(stage, dockerfile);
+      expect(env.NODE_OPTIONS, stage).toMatch(/--max-old-space-size=\d+/);
+      expect(env.NODE_OPTIONS, stage).toMatch(/--max-semi-space-size=\d+/);
+      expect(env.MALLOC_ARENA_MAX, stage).toMatch(/^\d+$/);
+    }
+    // Node refuses to start on a flag NODE_OPTIONS does not allow: the image must not carry one.
+    const node = spawnSync(process.execPath, ['-e', '0'], {
+      env: { PATH: process.env.PATH, NODE_OPTIONS: dockerRuntimeEnv('server', dockerfile).NODE_OPTIONS },
+      encoding: 'utf8',
+    });
+    expect(node.stderr).toBe('');
+    expect(node.status).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import { httpFetch } from '@b24app/core';
 import { Bitrix24Error, safeDescription } from './bitrix24-errors.js';
 import type { RotatedTokens } from './token-store.js';
 
@@ -28,7 +29,8 @@ const fail = (kind: Bitrix24Error['kind'], message: string, extra: { b24Code?: s
  * Neither the request nor the answer is ever put into an error message.
  */
 export async function refreshWithOAuthServer(req: RefreshRequest): Promise<RotatedTokens> {
-  const doFetch = req.fetch ?? fetch;
+  // Not the built-in fetch: see httpFetch (its per-origin pools and its parser's compile cost memory).
+  const doFetch = req.fetch ?? httpFetch;
   const body = new URLSearchParams({
     grant_type: 'refresh_token',
     client_id: req.clientId,

@@ -16,6 +16,8 @@ export type PortalClientsConfig = Pick<
   | 'B24_RATE_LIMIT_BURST'
   | 'B24_RATE_LIMIT_PER_SEC'
   | 'B24_REQUEST_TIMEOUT_MS'
+  | 'PORTAL_CLIENTS_MAX'
+  | 'PORTAL_CLIENT_IDLE_MS'
 >;
 
 export interface PortalClientChain {
@@ -55,6 +57,8 @@ export function createPortalClientsFromConfig(
     clientId: config.B24_CLIENT_ID,
     clientSecret: config.B24_CLIENT_SECRET,
     requestTimeoutMs: config.B24_REQUEST_TIMEOUT_MS,
+    maxClients: config.PORTAL_CLIENTS_MAX,
+    idleTtlMs: config.PORTAL_CLIENT_IDLE_MS,
     logger: deps.logger,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.observer ? { observer: deps.observer } : {}),

@@ -23,10 +23,16 @@ export interface PortalClientsDeps {
   retry?: Partial<Omit<RetryOptions, 'idempotent'>>;
   /** For the OAuth refresh request (tests). */
   fetch?: typeof fetch;
-  /** Most portal clients kept in this process (least recently used dropped first). Default 1000. */
+  /**
+   * Most portal clients kept in this process (least recently used dropped first). Default 250: a client is
+   * ≈ 21 KB of heap (the SDK's `B24OAuth` builds two HTTP clients with their limiters) and rebuilding one costs
+   * a token read, so this bounds them at ≈ 5 MB however many portals are installed.
+   */
   maxClients?: number;
-  /** A client unused this long is dropped (its portal may be gone). Default 15 min. */
+  /** A client unused this long is dropped, by a periodic sweep (its portal may be quiet or gone). Default 5 min. */
   idleTtlMs?: number;
+  /** Clock (tests). */
+  now?: () => number;
   /** Metrics hook: every HTTP request's outcome and every refresh. */
   observer?: PortalCallObserver;
 }
@@ -45,10 +51,12 @@ export interface PortalClients {
   keepAlive(memberId: string, issuedBefore: number): Promise<'refreshed' | 'renewed_meanwhile'>;
   /** Drops the cached client (after a reinstall or uninstall). */
   forget(memberId: string): void;
+  /** Clients held now: at most `maxClients`, none idle longer than `idleTtlMs` (give or take a sweep). */
+  readonly size: number;
   close(): void;
 }
 
-/** One long-lived client per portal per process (the SDK's state lives in it). */
+/** One client per recently active portal per process (the SDK's state lives in it), bounded in number and idle time. */
 export function createPortalClients(deps: PortalClientsDeps): PortalClients {
   const settings: PortalClientSettings = {
     store: deps.store,
@@ -63,12 +71,25 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
     observer: deps.observer ?? noPortalCallObserver,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   };
-  const maxClients = deps.maxClients ?? 1000;
-  const idleTtlMs = deps.idleTtlMs ?? 15 * 60_000;
+  const maxClients = deps.maxClients ?? 250;
+  const idleTtlMs = deps.idleTtlMs ?? 5 * 60_000;
+  const now = deps.now ?? Date.now;
   // Insertion order is recency order: a hit is moved to the end, the first entry is the least recently used.
   const clients = new Map<string, { client: SdkPortalClient; usedAt: number }>();
   const creating = new Map<string, Promise<SdkPortalClient>>();
   let closed = false;
+
+  /** Drops the least recently used clients while they are idle too long: the oldest come first. */
+  const sweep = () => {
+    const cutoff = now() - idleTtlMs;
+    for (const [memberId, entry] of clients) {
+      if (entry.usedAt > cutoff) break;
+      clients.delete(memberId);
+    }
+  };
+  // Without it, idle clients would stay until the map overflows: a quiet process would hold them forever.
+  const sweeper = setInterval(sweep, Math.min(Math.max(idleTtlMs / 2, 1_000), 60_000));
+  sweeper.unref();
 
   const create = async (memberId: string): Promise<SdkPortalClient> => {
     const creds = await deps.store.load(memberId);
@@ -82,7 +103,7 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
     }
     const client = new SdkPortalClient(creds, settings, deps.logger.child({ memberId }));
     if (!closed) {
-      clients.set(memberId, { client, usedAt: Date.now() });
+      clients.set(memberId, { client, usedAt: now() });
       while (clients.size > maxClients) {
         const oldest = clients.keys().next().value;
         if (oldest === undefined) break;
@@ -99,11 +120,11 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
     const drop = () => {
       if (clients.get(memberId) === cached) clients.delete(memberId);
     };
-    if (cached.client.dead || Date.now() - cached.usedAt > idleTtlMs) return void drop();
+    if (cached.client.dead || now() - cached.usedAt > idleTtlMs) return void drop();
     if ((await deps.store.version(memberId)) !== cached.client.version) return void drop();
     if (clients.get(memberId) === cached) {
       clients.delete(memberId);
-      cached.usedAt = Date.now();
+      cached.usedAt = now();
       clients.set(memberId, cached);
     }
     return cached.client;
@@ -117,6 +138,7 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
         b24Code: 'CLOSED',
         message: 'portal clients closed',
       });
+    sweep();
     const current = await cachedCurrent(memberId);
     if (current) return current;
     let pending = creating.get(memberId);
@@ -135,8 +157,12 @@ export function createPortalClients(deps: PortalClientsDeps): PortalClients {
     forget(memberId) {
       clients.delete(memberId);
     },
+    get size() {
+      return clients.size;
+    },
     close() {
       closed = true;
+      clearInterval(sweeper);
       clients.clear();
     },
   };

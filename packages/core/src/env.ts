@@ -130,6 +130,9 @@ export const commonEnvSchema = z.object({
   /** The portals' REST bucket (Bitrix24: 50/2 standard, 250/5 Enterprise); shared by every process. */
   B24_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(100_000).default(50),
   B24_RATE_LIMIT_PER_SEC: z.coerce.number().min(0.1).max(10_000).default(2),
+  /** Portal clients a process keeps (≈ 21 KB each, least recently used dropped first), and how long an idle one stays. */
+  PORTAL_CLIENTS_MAX: z.coerce.number().int().min(1).max(100_000).default(250),
+  PORTAL_CLIENT_IDLE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
   /** A click job's retry schedule (BullMQ attempts, exponential backoff base); the server and the worker enqueue with it. */
   CLICK_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   CLICK_JOB_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),

@@ -7,3 +7,4 @@ export * from './readiness.js';
 export * from './shutdown.js';
 export * from './metrics.js';
 export * from './with-deadline.js';
+export * from './http-fetch.js';

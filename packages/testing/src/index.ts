@@ -12,5 +12,6 @@ export const randomMemberId = (): string =>
   Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 
 export { captureLogs, type CapturedLogs } from './capture-logs.js';
-export { REPO_ROOT, type SpawnedApp, spawnApp } from './spawn-app.js';
+export { type AppRuntime, resolveAppRuntime } from './built-entry.js';
+export { REPO_ROOT, type SpawnAppOptions, type SpawnedApp, spawnApp } from './spawn-app.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';

@@ -1,10 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type AppRuntime, resolveAppRuntime } from './built-entry.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface SpawnedApp {
   proc: ChildProcess;
+  /** What it runs: the built JS, or the TypeScript sources under tsx (and why). */
+  runtime: AppRuntime;
   output(): string;
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
@@ -12,9 +15,30 @@ export interface SpawnedApp {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs one of our apps from its TypeScript sources, as a real OS process. */
-export function spawnApp(entry: string, env: Record<string, string | undefined>): SpawnedApp {
-  const proc = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', entry], {
+export interface SpawnAppOptions {
+  /**
+   * Run the app's built `dist` JS, as production does, when that build is current (`resolveAppRuntime`);
+   * its sources under tsx otherwise. Default false: tests always run the sources they check.
+   */
+  preferBuilt?: boolean;
+  /** Extra node flags (say, V8 heap limits), before the entry. */
+  nodeFlags?: string[];
+}
+
+/** Runs one of our apps as a real OS process: from its TypeScript sources, or its build when asked. */
+export function spawnApp(
+  entry: string,
+  env: Record<string, string | undefined>,
+  opts: SpawnAppOptions = {},
+): SpawnedApp {
+  const runtime: AppRuntime = opts.preferBuilt
+    ? resolveAppRuntime(REPO_ROOT, entry)
+    : { kind: 'tsx', entry, why: 'sources asked for' };
+  const args =
+    runtime.kind === 'dist'
+      ? [...(opts.nodeFlags ?? []), runtime.entry]
+      : ['--conditions=development', '--import', 'tsx', ...(opts.nodeFlags ?? []), runtime.entry];
+  const proc = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,6 +54,7 @@ export function spawnApp(entry: string, env: Record<string, string | undefined>)
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   return {
     proc,
+    runtime,
     output: () => out,
     exited,
     waitFor(pattern, timeoutMs = 20_000) {

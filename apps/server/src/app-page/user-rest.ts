@@ -6,6 +6,7 @@
  * The token goes in the JSON body, never the URL, and never into an error or a log line.
  */
 import { type Bitrix24Error, restError } from '@b24app/bitrix24';
+import { httpFetch } from '@b24app/core';
 
 export type UserRestCall = <T = unknown>(
   clientEndpoint: string,
@@ -15,7 +16,8 @@ export type UserRestCall = <T = unknown>(
 ) => Promise<T>;
 
 export function createUserRest(opts: { timeoutMs: number; fetchImpl?: typeof fetch }): UserRestCall {
-  const doFetch = opts.fetchImpl ?? fetch;
+  // One host per portal: httpFetch keeps nothing per host after its sockets close (the built-in fetch does).
+  const doFetch = opts.fetchImpl ?? httpFetch;
   return async <T>(
     clientEndpoint: string,
     accessToken: string,

@@ -1,4 +1,4 @@
-import { AppError } from '@b24app/core';
+import { AppError, httpFetch } from '@b24app/core';
 import { z } from 'zod';
 
 /**
@@ -28,7 +28,8 @@ export type OAuthAppInfo = z.infer<typeof appInfoSchema>['result'];
 export type FetchAppInfo = (oauthEndpoint: URL, accessToken: string) => Promise<OAuthAppInfo>;
 
 export function createAppInfoFetcher(opts: { timeoutMs?: number; fetchImpl?: typeof fetch } = {}): FetchAppInfo {
-  const doFetch = opts.fetchImpl ?? fetch;
+  // Not the built-in fetch: see httpFetch (its per-origin pools and its parser's compile cost memory).
+  const doFetch = opts.fetchImpl ?? httpFetch;
   return async (oauthEndpoint, accessToken) => {
     const url = new URL('app.info', oauthEndpoint.href.endsWith('/') ? oauthEndpoint : `${oauthEndpoint.href}/`);
     let res: Response;

@@ -1,4 +1,4 @@
-import { AppError } from '@b24app/core';
+import { AppError, httpFetch } from '@b24app/core';
 import { z } from 'zod';
 
 /**
@@ -11,7 +11,8 @@ const userAdminSchema = z.object({ result: z.union([z.boolean(), z.enum(['true',
 export type CheckPortalAdmin = (portalEndpoint: URL, accessToken: string) => Promise<boolean>;
 
 export function createPortalAdminCheck(opts: { timeoutMs?: number; fetchImpl?: typeof fetch } = {}): CheckPortalAdmin {
-  const doFetch = opts.fetchImpl ?? fetch;
+  // One host per portal: httpFetch keeps nothing per host after its sockets close (the built-in fetch does).
+  const doFetch = opts.fetchImpl ?? httpFetch;
   return async (portalEndpoint, accessToken) => {
     const base = portalEndpoint.href.endsWith('/') ? portalEndpoint.href : `${portalEndpoint.href}/`;
     let res: Response;

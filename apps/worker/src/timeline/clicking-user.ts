@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type PortalRateLimiter, restError } from '@b24app/bitrix24';
+import { httpFetch } from '@b24app/core';
 import { createBoundedCache } from './bounded-cache.js';
 
 export interface ClickerProof {
@@ -64,7 +65,8 @@ export function createClickingUserProver(deps: {
   maxEntries?: number;
   now?: () => number;
 }): ClickingUserProver {
-  const doFetch = deps.fetch ?? fetch;
+  // One host per portal: httpFetch keeps nothing per host after its sockets close (the built-in fetch does).
+  const doFetch = deps.fetch ?? httpFetch;
   const now = deps.now ?? Date.now;
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const cache = createBoundedCache<Proven>({ maxEntries: deps.maxEntries ?? 10_000, now });
