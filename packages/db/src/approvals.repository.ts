@@ -89,6 +89,8 @@ export interface ApprovalsRepository {
   releaseAddClaim(id: string, claimId: string, o: { addMayHaveRun: boolean }): Promise<void>;
   /** Why the latest attempt did not create the activity (the job retries). */
   noteCreateError(id: string, error: string): Promise<void>;
+  /** The error a card shows when its decision could not be applied (null: cleared); throws when the row is gone. */
+  setLastError(id: string, error: string | null): Promise<Approval>;
   /**
    * The job gives up on the row: the portal refused the add, or every attempt failed. `kind`: the Bitrix24 error
    * kind (what a waiting request answers). False: settled meanwhile.
@@ -255,6 +257,15 @@ export function createApprovalsRepository(db: Db): ApprovalsRepository {
          WHERE id = $1 AND add_claim_id = $2`,
         [id, claimId, o.addMayHaveRun],
       );
+    },
+
+    async setLastError(id, error) {
+      const row = await one<Record<string, unknown>>(
+        'UPDATE approvals SET last_error = $2, updated_at = now() WHERE id = $1 RETURNING *',
+        [id, error],
+      );
+      if (!row) throw new Error(`approval ${id} vanished`);
+      return toApproval(row);
     },
 
     async noteCreateError(id, error) {

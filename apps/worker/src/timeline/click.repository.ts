@@ -6,6 +6,7 @@
 import {
   type Approval,
   type ClickPortal,
+  createApprovalsRepository,
   createTimelineEventsRepository,
   type Db,
   rawPool,
@@ -31,6 +32,7 @@ export interface ClickRepository
 
 export function createClickRepository(db: Db): ClickRepository {
   const clicks = createTimelineEventsRepository(db);
+  const approvals = createApprovalsRepository(db);
   const pool = rawPool(db);
   const one = async <T>(sql: string, params: unknown[]): Promise<T | null> =>
     (await pool.query(sql, params)).rows[0] ?? null;
@@ -56,14 +58,8 @@ export function createClickRepository(db: Db): ClickRepository {
       if (!row) throw new Error(`approval ${id} vanished`);
       return toApproval(row);
     },
-    async setLastError(approvalId, error) {
-      const row = await one<Record<string, unknown>>(
-        'UPDATE approvals SET last_error = $2, updated_at = now() WHERE id = $1 RETURNING *',
-        [approvalId, error],
-      );
-      if (!row) throw new Error(`approval ${approvalId} vanished`);
-      return toApproval(row);
-    },
+    // approvals are written by their repository (packages/db), the decision by applyDecision's one statement
+    setLastError: approvals.setLastError,
     async createPending(portalId, approvalId) {
       const row = await one<{ id: string }>(
         'SELECT id FROM approvals WHERE id = $1 AND portal_id = $2 AND activity_id IS NULL',
